@@ -1,0 +1,216 @@
+package io.parkgate;
+
+import io.parkgate.config.ConfigException;
+import io.parkgate.config.ParkgateConfig;
+import io.parkgate.sim.GateSimulator;
+import io.parkgate.sim.SimulatorOptions;
+import io.parkgate.sim.SimulatorStats;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The command line: {@code run} (default), {@code demo}, {@code simulate}. */
+@Command(name = "parkgate", mixinStandardHelpOptions = true, version = "parkgate 0.1.0",
+    description = "Gateway between parking-lot gate controllers and payment apps.",
+    subcommands = {Main.Run.class, Main.Demo.class, Main.Simulate.class})
+public final class Main implements Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  private static final long SHUTDOWN_WAIT_SECONDS = 60;
+
+  public static void main(String[] args) {
+    System.setProperty("java.net.preferIPv4Stack", System.getProperty("java.net.preferIPv4Stack", "true"));
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    int code = new CommandLine(new Main()).execute(withDefaultCommand(args));
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /** {@code run} is the default: no subcommand (or only options) means run. */
+  static String[] withDefaultCommand(String[] args) {
+    Set<String> passThrough = Set.of("-h", "--help", "-V", "--version");
+    if (args.length == 0 || (args[0].startsWith("-") && !passThrough.contains(args[0]))) {
+      String[] withRun = new String[args.length + 1];
+      withRun[0] = "run";
+      System.arraycopy(args, 0, withRun, 1, args.length);
+      return withRun;
+    }
+    return args;
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Start one clustered parkgate node (controller listener + HTTP API).")
+  static final class Run implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    NodeOptions node;
+
+    @Override
+    public Integer call() {
+      ParkgateConfig config;
+      try {
+        config = node.toConfig();
+      } catch (ConfigException e) {
+        System.err.println("invalid configuration: " + e.getMessage());
+        return 2;
+      }
+      return startAndWait(() -> ParkgateNode.start(config), n -> Future.succeededFuture());
+    }
+  }
+
+  @Command(name = "demo", mixinStandardHelpOptions = true,
+      description = "One node plus 3 simulated parks (g3 goes silent after 30 s), with curl commands to try.")
+  static final class Demo implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    NodeOptions node;
+
+    @Option(names = "--blackhole-after", defaultValue = "30", description = "seconds before g3 goes silent (default ${DEFAULT-VALUE})")
+    long blackholeAfter;
+
+    @Override
+    public Integer call() {
+      ParkgateConfig config;
+      try {
+        config = node.toConfig().toBuilder()
+            .clusterName(node.clusterName == null ? "parkgate-demo-" + UUID.randomUUID() : node.clusterName)
+            .build();
+      } catch (ConfigException e) {
+        System.err.println("invalid configuration: " + e.getMessage());
+        return 2;
+      }
+      if (config.httpPort() == null || config.devicePort() == null) {
+        System.err.println("the demo needs both listeners: --http-port and --device-port cannot be off");
+        return 2;
+      }
+      return startAndWait(() -> ParkgateNode.start(config), n -> {
+        SimulatorOptions sim = new SimulatorOptions("127.0.0.1", n.devicePort(), 3, "g", 800, 20,
+            Set.of("g3"), blackholeAfter, "demo");
+        return GateSimulator.deploy(n.vertx(), sim, false)
+            .compose(stats -> waitForGates(n.vertx(), stats, 3, 10_000))
+            .onSuccess(v -> printDemo(n.httpPort(), blackholeAfter));
+      });
+    }
+  }
+
+  @Command(name = "simulate", mixinStandardHelpOptions = true,
+      description = "Run N simulated gate controllers speaking protocol v1 until killed.")
+  static final class Simulate implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "server host (default ${DEFAULT-VALUE})")
+    String host;
+    @Option(names = "--port", defaultValue = "8282", description = "server controller port (default ${DEFAULT-VALUE})")
+    int port;
+    @Option(names = "--gates", required = true, description = "number of controllers, park IDs <prefix>1..<prefix>N")
+    int gates;
+    @Option(names = "--prefix", defaultValue = "g", description = "park ID prefix (default ${DEFAULT-VALUE})")
+    String prefix;
+    @Option(names = "--amount", defaultValue = "800", description = "fee answered, minor units (default ${DEFAULT-VALUE})")
+    long amount;
+    @Option(names = "--delay-ms", defaultValue = "0", description = "time to answer each request (default ${DEFAULT-VALUE})")
+    long delayMs;
+    @Option(names = "--blackhole", split = ",", description = "park IDs that go silent (comma separated)")
+    List<String> blackhole;
+    @Option(names = "--blackhole-after", defaultValue = "0", description = "seconds after hello before they go silent (default ${DEFAULT-VALUE})")
+    long blackholeAfter;
+    @Option(names = "--token", defaultValue = "${env:PARKGATE_SIM_TOKEN:-sim}", description = "token sent in hello")
+    String token;
+
+    @Override
+    public Integer call() {
+      if (gates < 0 || port <= 0 || port > 65535 || delayMs < 0 || blackholeAfter < 0) {
+        System.err.println("invalid arguments: --gates >= 0, --port 1..65535, --delay-ms >= 0, --blackhole-after >= 0");
+        return 2;
+      }
+      SimulatorOptions options = new SimulatorOptions(host, port, gates, prefix, amount, delayMs,
+          blackhole == null ? Set.of() : new HashSet<>(blackhole), blackholeAfter, token);
+      Vertx vertx = Vertx.vertx();
+      LOG.info("simulating {} gates {}1..{}{} against {}:{}", gates, prefix, prefix, gates, host, port);
+      return startAndWait(() -> GateSimulator.deploy(vertx, options, true).map(s -> vertx), v -> Future.succeededFuture());
+    }
+  }
+
+  /** Starts something, installs a shutdown hook that closes it, and returns; Vert.x keeps the JVM alive. */
+  private static <T> int startAndWait(Supplier<Future<T>> start, java.util.function.Function<T, Future<?>> then) {
+    CountDownLatch started = new CountDownLatch(1);
+    Object[] result = new Object[1];
+    Throwable[] failure = new Throwable[1];
+    start.get().compose(t -> then.apply(t).map(t)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        result[0] = ar.result();
+      } else {
+        failure[0] = ar.cause();
+      }
+      started.countDown();
+    });
+    awaitQuietly(started, SHUTDOWN_WAIT_SECONDS);
+    if (failure[0] != null || result[0] == null) {
+      System.err.println("start failed: " + (failure[0] == null ? "timed out" : failure[0].getMessage()));
+      return 1;
+    }
+    Object started0 = result[0];
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down");
+      CountDownLatch closed = new CountDownLatch(1);
+      Future<Void> closing = started0 instanceof ParkgateNode n ? n.close() : ((Vertx) started0).close();
+      closing.onComplete(ar -> closed.countDown());
+      awaitQuietly(closed, SHUTDOWN_WAIT_SECONDS);
+      LOG.info("stopped");
+    }, "parkgate-shutdown"));
+    return 0;
+  }
+
+  private static void awaitQuietly(CountDownLatch latch, long seconds) {
+    try {
+      latch.await(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Future<Void> waitForGates(Vertx vertx, SimulatorStats stats, int n, long withinMs) {
+    io.vertx.core.Promise<Void> promise = io.vertx.core.Promise.promise();
+    long deadline = System.currentTimeMillis() + withinMs;
+    vertx.setPeriodic(50, t -> {
+      if (stats.connected() >= n) {
+        vertx.cancelTimer(t);
+        promise.tryComplete();
+      } else if (System.currentTimeMillis() > deadline) {
+        vertx.cancelTimer(t);
+        promise.tryFail("only " + stats.connected() + " of " + n + " simulated gates connected");
+      }
+    });
+    return promise.future();
+  }
+
+  private static void printDemo(int httpPort, long blackholeAfter) {
+    String base = "http://127.0.0.1:" + httpPort + "/api/v1/parks";
+    System.out.println(String.join("\n", Arrays.asList(
+        "",
+        "parkgate demo is running: parks g1, g2 and g3 are connected; g3 goes silent after " + blackholeAfter + " s.",
+        "Try:",
+        "  curl -s '" + base + "/g1/fee?plate=ABC123'",
+        "  curl -s -X POST -H 'content-type: application/json' -d '{\"paymentId\":\"pay-1\",\"amount\":800,\"plate\":\"ABC123\"}' " + base + "/g1/payments",
+        "  curl -s " + base + "/g2",
+        "  curl -s '" + base + "/g3/fee?timeoutMs=1000'    # after " + blackholeAfter + " s: 504 GATE_TIMEOUT, then 503 GATE_UNRESPONSIVE at once",
+        "  curl -s " + base + "/nowhere/fee                 # 503 GATE_OFFLINE at once",
+        "Stop with Ctrl-C.",
+        "")));
+  }
+}

@@ -1,0 +1,92 @@
+package io.parkgate;
+
+import io.parkgate.config.ParkgateConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * Node settings shared by {@code run} and {@code demo}. Each flag falls back to its
+ * {@code PARKGATE_*} environment variable, then to the documented default.
+ */
+final class NodeOptions {
+
+  @Option(names = "--http-port", paramLabel = "PORT|off", defaultValue = "${env:PARKGATE_HTTP_PORT:-8080}",
+      description = "HTTP API port; 0 = any free port; off = no HTTP listener (env PARKGATE_HTTP_PORT, default ${DEFAULT-VALUE})")
+  String httpPort;
+
+  @Option(names = "--device-port", paramLabel = "PORT|off", defaultValue = "${env:PARKGATE_DEVICE_PORT:-8282}",
+      description = "controller TCP port; 0 = any free port; off = no controller listener (env PARKGATE_DEVICE_PORT, default ${DEFAULT-VALUE})")
+  String devicePort;
+
+  @Option(names = "--bind-host", defaultValue = "${env:PARKGATE_BIND_HOST:-0.0.0.0}",
+      description = "interface the listeners bind (env PARKGATE_BIND_HOST, default ${DEFAULT-VALUE})")
+  String bindHost;
+
+  @Option(names = "--heartbeat-interval-ms", defaultValue = "${env:PARKGATE_HEARTBEAT_INTERVAL_MS:-5000}",
+      description = "heartbeat interval told to controllers; 3 silent intervals close a session (env PARKGATE_HEARTBEAT_INTERVAL_MS, default ${DEFAULT-VALUE})")
+  long heartbeatIntervalMs;
+
+  @Option(names = "--hello-timeout-ms", defaultValue = "${env:PARKGATE_HELLO_TIMEOUT_MS:-10000}",
+      description = "time a new connection has to say hello (env PARKGATE_HELLO_TIMEOUT_MS, default ${DEFAULT-VALUE})")
+  long helloTimeoutMs;
+
+  @Option(names = "--request-timeout-ms", defaultValue = "${env:PARKGATE_REQUEST_TIMEOUT_MS:-3000}",
+      description = "default request timeout (env PARKGATE_REQUEST_TIMEOUT_MS, default ${DEFAULT-VALUE})")
+  long defaultTimeoutMs;
+
+  @Option(names = "--max-request-timeout-ms", defaultValue = "${env:PARKGATE_MAX_REQUEST_TIMEOUT_MS:-30000}",
+      description = "largest timeoutMs a caller may ask for (env PARKGATE_MAX_REQUEST_TIMEOUT_MS, default ${DEFAULT-VALUE})")
+  long maxTimeoutMs;
+
+  @Option(names = "--max-in-flight", defaultValue = "${env:PARKGATE_MAX_IN_FLIGHT:-64}",
+      description = "requests in flight per park before GATE_BUSY (env PARKGATE_MAX_IN_FLIGHT, default ${DEFAULT-VALUE})")
+  int maxInFlight;
+
+  @Option(names = "--max-line-bytes", defaultValue = "${env:PARKGATE_MAX_LINE_BYTES:-16384}",
+      description = "longest controller line accepted (env PARKGATE_MAX_LINE_BYTES, default ${DEFAULT-VALUE})")
+  int maxLineBytes;
+
+  @Option(names = "--max-body-bytes", defaultValue = "${env:PARKGATE_MAX_BODY_BYTES:-16384}",
+      description = "largest HTTP request body (env PARKGATE_MAX_BODY_BYTES, default ${DEFAULT-VALUE})")
+  int maxBodyBytes;
+
+  @Option(names = "--instances", defaultValue = "${env:PARKGATE_INSTANCES:-0}",
+      description = "verticle instances per listener; 0 = one per core (env PARKGATE_INSTANCES)")
+  int instances;
+
+  @Option(names = "--cluster-config", defaultValue = "${env:PARKGATE_CLUSTER_CONFIG}",
+      description = "Hazelcast XML file (env PARKGATE_CLUSTER_CONFIG; default: conf/cluster.xml packaged in the jar)")
+  String clusterConfig;
+
+  @Option(names = "--cluster-host", defaultValue = "${env:PARKGATE_CLUSTER_HOST:-127.0.0.1}",
+      description = "address the event bus binds and advertises, the pod IP on Kubernetes (env PARKGATE_CLUSTER_HOST, default ${DEFAULT-VALUE})")
+  String clusterHost;
+
+  @Option(names = "--cluster-name", defaultValue = "${env:PARKGATE_CLUSTER_NAME}",
+      description = "overrides the Hazelcast cluster name (env PARKGATE_CLUSTER_NAME)")
+  String clusterName;
+
+  ParkgateConfig toConfig() {
+    ParkgateConfig.Builder b = ParkgateConfig.builder()
+        .httpPort(ParkgateConfig.parsePort("http-port", httpPort))
+        .devicePort(ParkgateConfig.parsePort("device-port", devicePort))
+        .bindHost(bindHost)
+        .heartbeatIntervalMs(heartbeatIntervalMs)
+        .helloTimeoutMs(helloTimeoutMs)
+        .defaultTimeoutMs(defaultTimeoutMs)
+        .maxTimeoutMs(maxTimeoutMs)
+        .maxInFlightPerPark(maxInFlight)
+        .maxLineBytes(maxLineBytes)
+        .maxBodyBytes(maxBodyBytes)
+        .clusterConfig(blankToNull(clusterConfig))
+        .clusterHost(clusterHost)
+        .clusterName(blankToNull(clusterName));
+    if (instances > 0) {
+      b.httpInstances(instances).deviceInstances(instances);
+    }
+    return b.build();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

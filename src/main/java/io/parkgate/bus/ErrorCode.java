@@ -1,0 +1,58 @@
+package io.parkgate.bus;
+
+/**
+ * Every error a caller of parkgate can see, with its HTTP status and the failure code used on the
+ * event bus. The HTTP side maps these in exactly one place ({@code io.parkgate.http.ErrorHandler});
+ * the device side fails bus messages with {@link #busCode()}.
+ */
+public enum ErrorCode {
+  /** Malformed input from the HTTP caller. */
+  BAD_REQUEST(400, 4000),
+  /** Unknown resource (for example a park that is not connected, on the status endpoint). */
+  NOT_FOUND(404, 4040),
+  /** The resource exists but not with this HTTP method. */
+  METHOD_NOT_ALLOWED(405, 4050),
+  /** Request body over the configured limit. */
+  PAYLOAD_TOO_LARGE(413, 4130),
+  /** No controller is connected for the park, or its connection closed before it answered. */
+  GATE_OFFLINE(503, 5031),
+  /** The park's latest request timed out and the controller has not spoken since. */
+  GATE_UNRESPONSIVE(503, 5032),
+  /** Too many requests in flight for the park, or its socket cannot take more data. */
+  GATE_BUSY(503, 5033),
+  /** The controller did not answer within the request's timeout. */
+  GATE_TIMEOUT(504, 5040),
+  /** The controller answered with a JSON-RPC error, or with a malformed result. */
+  GATE_ERROR(502, 5020),
+  /** The park's controller cannot perform this operation. */
+  NOT_SUPPORTED(501, 5010),
+  /** A bug or an unexpected failure inside parkgate. */
+  INTERNAL_ERROR(500, 5000);
+
+  private final int httpStatus;
+  private final int busCode;
+
+  ErrorCode(int httpStatus, int busCode) {
+    this.httpStatus = httpStatus;
+    this.busCode = busCode;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  /** The failure code carried by {@code Message.fail} / {@code ReplyException.failureCode()}. */
+  public int busCode() {
+    return busCode;
+  }
+
+  /** The error code for a bus failure code, or {@code null} when the code is not one of ours. */
+  public static ErrorCode fromBusCode(int code) {
+    for (ErrorCode c : values()) {
+      if (c.busCode == code) {
+        return c;
+      }
+    }
+    return null;
+  }
+}

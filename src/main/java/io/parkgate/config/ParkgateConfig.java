@@ -1,0 +1,167 @@
+package io.parkgate.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every setting of a parkgate node, immutable and validated on construction. Built by
+ * {@link Builder} from defaults, environment and command-line flags ({@code io.parkgate.Main}).
+ *
+ * @param bindHost               interface the HTTP and controller listeners bind
+ * @param httpPort               HTTP port; 0 = any free port; null = no HTTP listener
+ * @param devicePort             controller port; 0 = any free port; null = no controller listener
+ * @param httpInstances          HTTP verticle instances (each on its own event loop)
+ * @param deviceInstances        controller verticle instances (sessions spread over them)
+ * @param heartbeatIntervalMs    heartbeat interval told to controllers in the hello result
+ * @param idleHeartbeats         missed heartbeat intervals before a silent session is closed
+ * @param helloTimeoutMs         time a new connection has to say hello
+ * @param maxLineBytes           longest accepted protocol line, in bytes
+ * @param defaultTimeoutMs       request timeout when the caller gives none
+ * @param maxTimeoutMs           largest timeout a caller may ask for
+ * @param maxInFlightPerPark     requests in flight per park before GATE_BUSY
+ * @param maxBodyBytes           largest accepted HTTP request body
+ * @param clusterConfig          Hazelcast XML file; null = {@code cluster.xml} from the classpath
+ * @param clusterHost            host the event bus binds and advertises to other nodes
+ * @param clusterName            overrides the Hazelcast cluster name when not null
+ */
+public record ParkgateConfig(
+    String bindHost,
+    Integer httpPort,
+    Integer devicePort,
+    int httpInstances,
+    int deviceInstances,
+    long heartbeatIntervalMs,
+    int idleHeartbeats,
+    long helloTimeoutMs,
+    int maxLineBytes,
+    long defaultTimeoutMs,
+    long maxTimeoutMs,
+    int maxInFlightPerPark,
+    int maxBodyBytes,
+    String clusterConfig,
+    String clusterHost,
+    String clusterName) {
+
+  public static final String DEFAULT_BIND_HOST = "0.0.0.0";
+  public static final int DEFAULT_HTTP_PORT = 8080;
+  public static final int DEFAULT_DEVICE_PORT = 8282;
+  public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
+  public static final int DEFAULT_IDLE_HEARTBEATS = 3;
+  public static final long DEFAULT_HELLO_TIMEOUT_MS = 10_000;
+  public static final int DEFAULT_MAX_LINE_BYTES = 16 * 1024;
+  public static final long DEFAULT_TIMEOUT_MS = 3_000;
+  public static final long DEFAULT_MAX_TIMEOUT_MS = 30_000;
+  public static final int DEFAULT_MAX_IN_FLIGHT_PER_PARK = 64;
+  public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+  public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
+
+  public ParkgateConfig {
+    List<String> errors = new ArrayList<>();
+    check(errors, bindHost != null && !bindHost.isBlank(), "bind-host", "must not be empty");
+    check(errors, httpPort == null || (httpPort >= 0 && httpPort <= 65535), "http-port", "must be 0..65535 or off");
+    check(errors, devicePort == null || (devicePort >= 0 && devicePort <= 65535), "device-port", "must be 0..65535 or off");
+    check(errors, httpInstances >= 1 && httpInstances <= 64, "http-instances", "must be 1..64");
+    check(errors, deviceInstances >= 1 && deviceInstances <= 64, "device-instances", "must be 1..64");
+    check(errors, heartbeatIntervalMs >= 100, "heartbeat-interval-ms", "must be at least 100");
+    check(errors, idleHeartbeats >= 2, "idle-heartbeats", "must be at least 2");
+    check(errors, helloTimeoutMs >= 100, "hello-timeout-ms", "must be at least 100");
+    check(errors, maxLineBytes >= 256 && maxLineBytes <= 1 << 20, "max-line-bytes", "must be 256..1048576");
+    check(errors, maxTimeoutMs >= 1, "max-timeout-ms", "must be at least 1");
+    check(errors, defaultTimeoutMs >= 1 && defaultTimeoutMs <= maxTimeoutMs, "default-timeout-ms",
+        "must be 1..max-timeout-ms (" + maxTimeoutMs + ")");
+    check(errors, maxInFlightPerPark >= 1, "max-in-flight-per-park", "must be at least 1");
+    check(errors, maxBodyBytes >= 256, "max-body-bytes", "must be at least 256");
+    check(errors, clusterHost != null && !clusterHost.isBlank(), "cluster-host", "must not be empty");
+    if (!errors.isEmpty()) {
+      throw new ConfigException(String.join("; ", errors));
+    }
+  }
+
+  private static void check(List<String> errors, boolean ok, String key, String reason) {
+    if (!ok) {
+      errors.add(key + ": " + reason);
+    }
+  }
+
+  /** Frames must arrive at least this often, or the session is closed as idle. */
+  public long idleTimeoutMs() {
+    return heartbeatIntervalMs * idleHeartbeats;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder()
+        .bindHost(bindHost).httpPort(httpPort).devicePort(devicePort)
+        .httpInstances(httpInstances).deviceInstances(deviceInstances)
+        .heartbeatIntervalMs(heartbeatIntervalMs).idleHeartbeats(idleHeartbeats)
+        .helloTimeoutMs(helloTimeoutMs).maxLineBytes(maxLineBytes)
+        .defaultTimeoutMs(defaultTimeoutMs).maxTimeoutMs(maxTimeoutMs)
+        .maxInFlightPerPark(maxInFlightPerPark).maxBodyBytes(maxBodyBytes)
+        .clusterConfig(clusterConfig).clusterHost(clusterHost).clusterName(clusterName);
+  }
+
+  /** Parses a port setting: a number 0..65535, or {@code off} (returned as null). */
+  public static Integer parsePort(String key, String value) {
+    Objects.requireNonNull(value, key);
+    String v = value.trim();
+    if (v.equalsIgnoreCase("off")) {
+      return null;
+    }
+    try {
+      int port = Integer.parseInt(v);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ConfigException(key + ": '" + value + "' is not a port (0..65535) or 'off'");
+  }
+
+  /** A mutable builder whose defaults are the documented ones. */
+  public static final class Builder {
+    private String bindHost = DEFAULT_BIND_HOST;
+    private Integer httpPort = DEFAULT_HTTP_PORT;
+    private Integer devicePort = DEFAULT_DEVICE_PORT;
+    private int httpInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int deviceInstances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
+    private int idleHeartbeats = DEFAULT_IDLE_HEARTBEATS;
+    private long helloTimeoutMs = DEFAULT_HELLO_TIMEOUT_MS;
+    private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+    private long defaultTimeoutMs = DEFAULT_TIMEOUT_MS;
+    private long maxTimeoutMs = DEFAULT_MAX_TIMEOUT_MS;
+    private int maxInFlightPerPark = DEFAULT_MAX_IN_FLIGHT_PER_PARK;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private String clusterConfig;
+    private String clusterHost = DEFAULT_CLUSTER_HOST;
+    private String clusterName;
+
+    public Builder bindHost(String v) { bindHost = v; return this; }
+    public Builder httpPort(Integer v) { httpPort = v; return this; }
+    public Builder devicePort(Integer v) { devicePort = v; return this; }
+    public Builder httpInstances(int v) { httpInstances = v; return this; }
+    public Builder deviceInstances(int v) { deviceInstances = v; return this; }
+    public Builder heartbeatIntervalMs(long v) { heartbeatIntervalMs = v; return this; }
+    public Builder idleHeartbeats(int v) { idleHeartbeats = v; return this; }
+    public Builder helloTimeoutMs(long v) { helloTimeoutMs = v; return this; }
+    public Builder maxLineBytes(int v) { maxLineBytes = v; return this; }
+    public Builder defaultTimeoutMs(long v) { defaultTimeoutMs = v; return this; }
+    public Builder maxTimeoutMs(long v) { maxTimeoutMs = v; return this; }
+    public Builder maxInFlightPerPark(int v) { maxInFlightPerPark = v; return this; }
+    public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
+    public Builder clusterConfig(String v) { clusterConfig = v; return this; }
+    public Builder clusterHost(String v) { clusterHost = v; return this; }
+    public Builder clusterName(String v) { clusterName = v; return this; }
+
+    public ParkgateConfig build() {
+      return new ParkgateConfig(bindHost, httpPort, devicePort, httpInstances, deviceInstances,
+          heartbeatIntervalMs, idleHeartbeats, helloTimeoutMs, maxLineBytes, defaultTimeoutMs,
+          maxTimeoutMs, maxInFlightPerPark, maxBodyBytes, clusterConfig, clusterHost, clusterName);
+    }
+  }
+}

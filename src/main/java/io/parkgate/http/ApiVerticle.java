@@ -1,0 +1,166 @@
+package io.parkgate.http;
+
+import io.parkgate.bus.ErrorCode;
+import io.parkgate.bus.GatewayException;
+import io.parkgate.bus.ParkIds;
+import io.parkgate.config.ParkgateConfig;
+import io.parkgate.protocol.GateMethods;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The HTTP API. It never talks to a socket: every park operation is a request on the park's bus
+ * address through {@link ParkClient}, so it works the same on any node of the cluster.
+ */
+public final class ApiVerticle extends VerticleBase {
+
+  /** The status endpoint asks the session itself; it has no reason to wait long. */
+  static final long STATUS_TIMEOUT_MS = 1_000;
+
+  private final ParkgateConfig config;
+  private final int port;
+  private ParkClient parks;
+  private HttpServer server;
+
+  public ApiVerticle(ParkgateConfig config, int port) {
+    this.config = config;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    parks = new ParkClient(vertx.eventBus());
+    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60));
+    return server.requestHandler(router()).listen(port, config.bindHost());
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  Router router() {
+    Router router = Router.router(vertx);
+    ErrorHandler errors = new ErrorHandler();
+    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/api/v1/parks/:parkId/fee").handler(this::handleFee);
+    router.post("/api/v1/parks/:parkId/payments")
+        .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+        .handler(this::handlePayment);
+    router.get("/api/v1/parks/:parkId").handler(this::handleStatus);
+    router.route().failureHandler(errors);
+    router.errorHandler(404, errors);
+    router.errorHandler(405, errors);
+    router.errorHandler(500, errors);
+    return router;
+  }
+
+  private void handleFee(RoutingContext ctx) {
+    String parkId = parkId(ctx);
+    long timeout = timeoutMs(ctx);
+    JsonObject params = new JsonObject();
+    putOptional(params, "lane", ctx.request().getParam("lane"));
+    putOptional(params, "plate", ctx.request().getParam("plate"));
+    parks.call(parkId, GateMethods.FEE_QUERY, params, timeout)
+        .onSuccess(result -> json(ctx, 200, result.copy().put("parkId", parkId)))
+        .onFailure(ctx::fail);
+  }
+
+  private void handlePayment(RoutingContext ctx) {
+    String parkId = parkId(ctx);
+    long timeout = timeoutMs(ctx);
+    JsonObject body = body(ctx);
+    Object paymentId = body.getValue("paymentId");
+    Object amount = body.getValue("amount");
+    if (!(paymentId instanceof String id) || id.isEmpty() || id.length() > 128) {
+      throw badRequest("paymentId must be a string of 1 to 128 characters");
+    }
+    if (!(amount instanceof Integer || amount instanceof Long) || ((Number) amount).longValue() < 0) {
+      throw badRequest("amount must be a non-negative integer in minor units");
+    }
+    JsonObject params = new JsonObject().put("paymentId", id).put("amount", ((Number) amount).longValue());
+    putOptional(params, "lane", optionalString(body, "lane"));
+    putOptional(params, "plate", optionalString(body, "plate"));
+    parks.call(parkId, GateMethods.PAYMENT_NOTIFY, params, timeout)
+        .onSuccess(result -> json(ctx, 200, result.copy().put("parkId", parkId).put("paymentId", id)))
+        .onFailure(ctx::fail);
+  }
+
+  private void handleStatus(RoutingContext ctx) {
+    String parkId = parkId(ctx);
+    parks.status(parkId, STATUS_TIMEOUT_MS)
+        .onSuccess(status -> json(ctx, 200, status))
+        .onFailure(ctx::fail);
+  }
+
+  // ---- input checks: each throws a BAD_REQUEST that the router hands to ErrorHandler -----------
+
+  private static String parkId(RoutingContext ctx) {
+    String parkId = ctx.pathParam("parkId");
+    if (!ParkIds.isValid(parkId)) {
+      throw badRequest("parkId must match " + ParkIds.PATTERN.pattern());
+    }
+    return parkId;
+  }
+
+  private long timeoutMs(RoutingContext ctx) {
+    String raw = ctx.request().getParam("timeoutMs");
+    if (raw == null) {
+      return config.defaultTimeoutMs();
+    }
+    try {
+      long t = Long.parseLong(raw);
+      if (t >= 1 && t <= config.maxTimeoutMs()) {
+        return t;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw badRequest("timeoutMs must be an integer from 1 to " + config.maxTimeoutMs());
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body == null) {
+        throw badRequest("a JSON object body is required");
+      }
+      return body;
+    } catch (GatewayException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw badRequest("the body is not a JSON object");
+    }
+  }
+
+  private static String optionalString(JsonObject body, String key) {
+    Object v = body.getValue(key);
+    if (v != null && !(v instanceof String)) {
+      throw badRequest(key + " must be a string");
+    }
+    return (String) v;
+  }
+
+  private static void putOptional(JsonObject params, String key, String value) {
+    if (value == null) {
+      return;
+    }
+    if (value.length() > 64) {
+      throw badRequest(key + " must be at most 64 characters");
+    }
+    params.put(key, value);
+  }
+
+  private static GatewayException badRequest(String message) {
+    return new GatewayException(ErrorCode.BAD_REQUEST, message);
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toBuffer());
+  }
+}

@@ -1,0 +1,129 @@
+package io.parkgate.protocol;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Encodes and decodes JSON-RPC 2.0 messages, one per line. Stateless and socket-free: it works on
+ * {@link Buffer}s so it can be tested (and fuzzed) without a connection.
+ */
+public final class JsonRpcCodec {
+
+  private static final byte NEWLINE = '\n';
+  private static final byte CR = '\r';
+
+  private JsonRpcCodec() {
+  }
+
+  /**
+   * Decodes one line (without its {@code \n}; a trailing {@code \r} is tolerated).
+   *
+   * @throws ProtocolException with {@link RpcError#PARSE_ERROR} for anything that is not a JSON
+   *                           object in valid UTF-8, {@link RpcError#INVALID_REQUEST} for a JSON
+   *                           object that is not a JSON-RPC 2.0 message
+   */
+  public static RpcMessage decode(Buffer line) throws ProtocolException {
+    Buffer body = stripCr(line);
+    JsonObject json;
+    try {
+      json = new JsonObject(body);
+    } catch (DecodeException | ClassCastException e) {
+      throw new ProtocolException(RpcError.PARSE_ERROR, "parse error: not a JSON object in UTF-8", null);
+    }
+    return fromJson(json);
+  }
+
+  static RpcMessage fromJson(JsonObject json) throws ProtocolException {
+    Object rawId = json.getValue("id");
+    Object id = normalizeId(rawId);
+    if (rawId != null && id == null) {
+      throw new ProtocolException(RpcError.INVALID_REQUEST, "id must be an integer or a string", null);
+    }
+    if (!"2.0".equals(json.getValue("jsonrpc"))) {
+      throw new ProtocolException(RpcError.INVALID_REQUEST, "jsonrpc must be \"2.0\"", id);
+    }
+    if (json.containsKey("method")) {
+      Object method = json.getValue("method");
+      if (!(method instanceof String m) || m.isEmpty()) {
+        throw new ProtocolException(RpcError.INVALID_REQUEST, "method must be a non-empty string", id);
+      }
+      Object params = json.getValue("params");
+      if (params != null && !(params instanceof JsonObject)) {
+        throw new ProtocolException(RpcError.INVALID_PARAMS, "params must be an object", id);
+      }
+      return new RpcRequest(id, m, (JsonObject) params);
+    }
+    boolean hasResult = json.containsKey("result");
+    boolean hasError = json.containsKey("error");
+    if (hasResult == hasError) {
+      throw new ProtocolException(RpcError.INVALID_REQUEST,
+          "a message needs a method, or exactly one of result and error", id);
+    }
+    if (hasResult) {
+      if (id == null) {
+        throw new ProtocolException(RpcError.INVALID_REQUEST, "a result needs an id", null);
+      }
+      return RpcResponse.success(id, json.getValue("result"));
+    }
+    return RpcResponse.failure(id, readError(json.getValue("error"), id));
+  }
+
+  private static RpcError readError(Object raw, Object id) throws ProtocolException {
+    if (!(raw instanceof JsonObject error)
+        || !(error.getValue("code") instanceof Number code) || !isIntegral(code)
+        || !(error.getValue("message") instanceof String message)) {
+      throw new ProtocolException(RpcError.INVALID_REQUEST,
+          "error must be an object with an integer code and a string message", id);
+    }
+    return new RpcError(code.intValue(), message, error.getValue("data"));
+  }
+
+  /** Ids are compared as {@code Long} or {@code String}: 7, 7.0 and 7L are the same id. */
+  static Object normalizeId(Object id) {
+    if (id instanceof String) {
+      return id;
+    }
+    if (id instanceof Number n && isIntegral(n)) {
+      return n.longValue();
+    }
+    return null;
+  }
+
+  private static boolean isIntegral(Number n) {
+    if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte) {
+      return true;
+    }
+    double d = n.doubleValue();
+    return d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 0x1p53;
+  }
+
+  /** Encodes a message as one line, {@code \n} included. */
+  public static Buffer encode(RpcMessage message) {
+    JsonObject json = new JsonObject().put("jsonrpc", "2.0");
+    if (message instanceof RpcRequest request) {
+      if (request.id() != null) {
+        json.put("id", request.id());
+      }
+      json.put("method", request.method()).put("params", request.params());
+    } else if (message instanceof RpcResponse response) {
+      json.put("id", response.id());
+      if (response.isError()) {
+        RpcError e = response.error();
+        JsonObject error = new JsonObject().put("code", e.code()).put("message", e.message());
+        if (e.data() != null) {
+          error.put("data", e.data());
+        }
+        json.put("error", error);
+      } else {
+        json.put("result", response.result());
+      }
+    }
+    return json.toBuffer().appendByte(NEWLINE);
+  }
+
+  private static Buffer stripCr(Buffer line) {
+    int len = line.length();
+    return len > 0 && line.getByte(len - 1) == CR ? line.slice(0, len - 1) : line;
+  }
+}

@@ -1,0 +1,26 @@
+package io.parkgate.protocol;
+
+/**
+ * A JSON-RPC error object. The standard codes are constants here; parkgate's own codes live in the
+ * implementation-defined server-error range -32000..-32099.
+ */
+public record RpcError(int code, String message, Object data) {
+
+  public static final int PARSE_ERROR = -32700;
+  public static final int INVALID_REQUEST = -32600;
+  public static final int METHOD_NOT_FOUND = -32601;
+  public static final int INVALID_PARAMS = -32602;
+  public static final int INTERNAL_ERROR = -32603;
+  /** The line was longer than the connection's limit. */
+  public static final int LINE_TOO_LONG = -32001;
+  /** The first message of a connection was not {@code hello}, or {@code hello} came twice. */
+  public static final int HELLO_REQUIRED = -32002;
+  /** No {@code hello} within the hello timeout. */
+  public static final int HELLO_TIMEOUT = -32003;
+  /** The server is closing the connection because no frame arrived within the idle timeout. */
+  public static final int IDLE_TIMEOUT = -32004;
+
+  public RpcError(int code, String message) {
+    this(code, message, null);
+  }
+}

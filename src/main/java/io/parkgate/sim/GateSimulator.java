@@ -1,0 +1,68 @@
+package io.parkgate.sim;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs simulated gate controllers, spread over several verticle instances (event loops). Used by
+ * {@code simulate}, the demo, the tests and the benchmarks.
+ */
+public final class GateSimulator extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GateSimulator.class);
+  private static final long REPORT_EVERY_MS = 10_000;
+
+  private final SimulatorOptions options;
+  private final SimulatorStats stats;
+  private final int slice;
+  private final int slices;
+  private final List<SimulatedGate> gates = new ArrayList<>();
+  private NetClient client;
+
+  private GateSimulator(SimulatorOptions options, SimulatorStats stats, int slice, int slices) {
+    this.options = options;
+    this.stats = stats;
+    this.slice = slice;
+    this.slices = slices;
+  }
+
+  /** Deploys the simulator on {@code vertx}; the gates connect in the background. */
+  public static Future<SimulatorStats> deploy(Vertx vertx, SimulatorOptions options, boolean report) {
+    SimulatorStats stats = new SimulatorStats();
+    int slices = Math.max(1, Math.min(options.gates(), Runtime.getRuntime().availableProcessors()));
+    AtomicInteger next = new AtomicInteger();
+    Future<String> deployed = vertx.deployVerticle(() -> new GateSimulator(options, stats, next.getAndIncrement(), slices),
+        new DeploymentOptions().setInstances(slices));
+    if (report) {
+      vertx.setPeriodic(REPORT_EVERY_MS, t -> LOG.info("simulator: {}/{} gates online, {} answers sent, {} reconnects",
+          stats.connected(), options.gates(), stats.answered(), stats.disconnects()));
+    }
+    return deployed.map(stats);
+  }
+
+  @Override
+  public Future<?> start() {
+    client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5_000));
+    for (int i = 1 + slice; i <= options.gates(); i += slices) {
+      SimulatedGate gate = new SimulatedGate(vertx, client, options, options.parkId(i), stats);
+      gates.add(gate);
+      gate.connect();
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    gates.forEach(SimulatedGate::stop);
+    return client.close();
+  }
+}

@@ -1,0 +1,206 @@
+package io.parkgate.sim;
+
+import io.parkgate.protocol.GateMethods;
+import io.parkgate.protocol.JsonRpcCodec;
+import io.parkgate.protocol.ProtocolException;
+import io.parkgate.protocol.RpcError;
+import io.parkgate.protocol.RpcMessage;
+import io.parkgate.protocol.RpcRequest;
+import io.parkgate.protocol.RpcResponse;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One simulated gate controller speaking protocol v1: hello, heartbeats, answers to fee.query and
+ * payment.notify, reconnect with jittered exponential backoff. A black-holed gate goes silent after
+ * its delay as a silently dropped network would: it keeps the socket, reads nothing, sends nothing,
+ * and since its network is "down" it never reconnects.
+ */
+final class SimulatedGate {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SimulatedGate.class);
+  private static final long BACKOFF_MIN_MS = 200;
+  private static final long BACKOFF_MAX_MS = 30_000;
+  private static final long HELLO_ID = 0;
+
+  private final Vertx vertx;
+  private final NetClient client;
+  private final SimulatorOptions options;
+  private final String parkId;
+  private final SimulatorStats stats;
+  private final boolean blackholed;
+
+  private NetSocket socket;
+  private long heartbeatTimer = -1;
+  private long nextId = 1;
+  private long backoffMs = BACKOFF_MIN_MS;
+  private boolean online;
+  private boolean dark;
+  private boolean stopped;
+
+  SimulatedGate(Vertx vertx, NetClient client, SimulatorOptions options, String parkId, SimulatorStats stats) {
+    this.vertx = vertx;
+    this.client = client;
+    this.options = options;
+    this.parkId = parkId;
+    this.stats = stats;
+    this.blackholed = options.blackhole().contains(parkId);
+  }
+
+  void connect() {
+    if (stopped || dark) {
+      return;
+    }
+    client.connect(options.port(), options.host()).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.debug("{}: connect failed: {}", parkId, ar.cause().getMessage());
+        scheduleReconnect();
+        return;
+      }
+      if (stopped) {
+        ar.result().close();
+        return;
+      }
+      attach(ar.result());
+    });
+  }
+
+  private void attach(NetSocket s) {
+    socket = s;
+    RecordParser parser = RecordParser.newDelimited("\n", s).maxRecordSize(1 << 20);
+    parser.handler(line -> handleLine(s, line));
+    parser.exceptionHandler(e -> s.close());
+    s.exceptionHandler(e -> LOG.debug("{}: socket error {}", parkId, e.toString()));
+    s.closeHandler(v -> handleClosed(s));
+    s.write(JsonRpcCodec.encode(new RpcRequest(HELLO_ID, GateMethods.HELLO,
+        new JsonObject().put("parkId", parkId).put("token", options.token()))));
+  }
+
+  private void handleLine(NetSocket s, Buffer line) {
+    if (dark || s != socket) {
+      return;
+    }
+    RpcMessage message;
+    try {
+      message = JsonRpcCodec.decode(line);
+    } catch (ProtocolException e) {
+      LOG.warn("{}: server sent an invalid line: {}", parkId, e.getMessage());
+      return;
+    }
+    if (message instanceof RpcResponse response) {
+      if (Long.valueOf(HELLO_ID).equals(response.id())) {
+        handleHelloAnswer(response);
+      }
+      return;
+    }
+    RpcRequest request = (RpcRequest) message;
+    switch (request.method()) {
+      case GateMethods.PING -> answer(s, request, new JsonObject());
+      case GateMethods.FEE_QUERY -> later(() -> {
+        JsonObject fee = new JsonObject().put("amount", options.amount()).put("currency", "CNY")
+            .put("enteredAt", Instant.now().minusSeconds(3600).toString());
+        String plate = request.params().getString("plate");
+        if (plate != null) {
+          fee.put("plate", plate);
+        }
+        answer(s, request, fee);
+      });
+      case GateMethods.PAYMENT_NOTIFY -> later(() -> answer(s, request, new JsonObject().put("status", "opened")));
+      default -> s.write(JsonRpcCodec.encode(RpcResponse.failure(request.id(),
+          new RpcError(RpcError.METHOD_NOT_FOUND, "unknown method " + request.method()))));
+    }
+  }
+
+  private void handleHelloAnswer(RpcResponse response) {
+    if (response.isError()) {
+      LOG.warn("{}: hello refused: {}", parkId, response.error().message());
+      socket.close();
+      return;
+    }
+    online = true;
+    backoffMs = BACKOFF_MIN_MS;
+    stats.connected.incrementAndGet();
+    long heartbeatMs = ((JsonObject) response.result()).getLong("heartbeatIntervalMs", 5000L);
+    heartbeatTimer = vertx.setPeriodic(heartbeatMs, t -> heartbeat());
+    if (blackholed) {
+      long afterMs = Math.max(0, options.blackholeAfterSec() * 1000);
+      if (afterMs == 0) {
+        goDark();
+      } else {
+        vertx.setTimer(afterMs, t -> goDark());
+      }
+    }
+  }
+
+  private void heartbeat() {
+    if (socket != null && !dark) {
+      socket.write(JsonRpcCodec.encode(new RpcRequest(nextId++, GateMethods.PING, new JsonObject())));
+    }
+  }
+
+  private void goDark() {
+    if (dark || stopped) {
+      return;
+    }
+    dark = true;
+    vertx.cancelTimer(heartbeatTimer);
+    LOG.info("{}: black-holed: silent from now on, connection left open", parkId);
+  }
+
+  private void later(Runnable action) {
+    if (options.delayMs() <= 0) {
+      action.run();
+    } else {
+      vertx.setTimer(options.delayMs(), t -> action.run());
+    }
+  }
+
+  private void answer(NetSocket s, RpcRequest request, JsonObject result) {
+    if (dark || s != socket || request.isNotification()) {
+      return;
+    }
+    stats.answered.incrementAndGet();
+    s.write(JsonRpcCodec.encode(RpcResponse.success(request.id(), result)));
+  }
+
+  private void handleClosed(NetSocket s) {
+    if (s != socket) {
+      return;
+    }
+    socket = null;
+    vertx.cancelTimer(heartbeatTimer);
+    if (online) {
+      online = false;
+      stats.connected.decrementAndGet();
+    }
+    if (!dark) {
+      stats.disconnects.incrementAndGet();
+      scheduleReconnect();
+    }
+  }
+
+  private void scheduleReconnect() {
+    if (stopped || dark) {
+      return;
+    }
+    long delay = ThreadLocalRandom.current().nextLong(backoffMs / 2, backoffMs + 1);
+    backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
+    vertx.setTimer(delay, t -> connect());
+  }
+
+  void stop() {
+    stopped = true;
+    vertx.cancelTimer(heartbeatTimer);
+    if (socket != null) {
+      socket.close();
+    }
+  }
+}
