@@ -11,7 +11,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,14 +51,17 @@ public final class ParkgateNode {
         .with(options)
         .withClusterManager(clusterManager)
         .buildClustered()
-        .compose(vertx -> deploy(vertx, config)
-            .recover(failure -> vertx.close().transform(v -> Future.failedFuture(failure))));
+        .compose(vertx -> deploy(vertx, config).recover(failure -> {
+          // Do not wait on close(): its completion would be delivered on the event loop it shuts down.
+          vertx.close();
+          return Future.failedFuture(failure);
+        }));
   }
 
   private static Future<ParkgateNode> deploy(Vertx vertx, ParkgateConfig config) {
-    Future<Integer> device = deployListener(vertx, config.devicePort(), config.deviceInstances(),
+    Future<Integer> device = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
         port -> new DeviceVerticle(config, port), DeviceVerticle::actualPort);
-    Future<Integer> http = device.compose(d -> deployListener(vertx, config.httpPort(),
+    Future<Integer> http = device.compose(d -> deployListener(vertx, config.httpPort(), -2,
         config.httpInstances(), port -> new ApiVerticle(config, port), ApiVerticle::actualPort));
     return http.map(h -> {
       ParkgateNode node = new ParkgateNode(vertx, h, device.result());
@@ -65,24 +71,25 @@ public final class ParkgateNode {
   }
 
   /**
-   * Deploys the first instance on the configured port (0 = any free port), reads back the port it
-   * bound, then deploys the other instances on that same port so they share it.
+   * Deploys {@code instances} copies of a listener verticle sharing one port. Port 0 becomes
+   * {@code sharedRandom} (negative): Vert.x gives every server of one Vert.x instance asking for the
+   * same negative port one shared random port (with 0, each instance would bind a different one), so
+   * each listener kind needs its own negative value.
    */
-  private static <V extends Deployable> Future<Integer> deployListener(
-      Vertx vertx, Integer port, int instances, IntFunction<V> factory, ToIntFunction<V> actualPort) {
+  private static <V extends Deployable> Future<Integer> deployListener(Vertx vertx, Integer port,
+      int sharedRandom, int instances, IntFunction<V> factory, ToIntFunction<V> actualPort) {
     if (port == null) {
       return Future.succeededFuture(-1);
     }
-    V first = factory.apply(port);
-    return vertx.deployVerticle(first)
-        .compose(id -> {
-          int bound = actualPort.applyAsInt(first);
-          if (instances <= 1) {
-            return Future.succeededFuture(bound);
-          }
-          return vertx.deployVerticle(() -> factory.apply(bound), new DeploymentOptions().setInstances(instances - 1))
-              .map(bound);
-        });
+    int requested = port == 0 ? sharedRandom : port;
+    List<V> deployed = new CopyOnWriteArrayList<>();
+    Supplier<V> supplier = () -> {
+      V verticle = factory.apply(requested);
+      deployed.add(verticle);
+      return verticle;
+    };
+    return vertx.deployVerticle(supplier, new DeploymentOptions().setInstances(instances))
+        .map(id -> actualPort.applyAsInt(deployed.get(0)));
   }
 
   private static String portText(int port) {

@@ -57,6 +57,7 @@ final class DeviceSession {
   private final DeviceStats stats;
   private final RecordParser parser;
   private final long connectedAtMillis = System.currentTimeMillis();
+  private final long connectedAtNanos = System.nanoTime();
   private final Map<Long, Pending> pending = new HashMap<>();
 
   private State state = State.AWAITING_HELLO;
@@ -65,6 +66,7 @@ final class DeviceSession {
   private long lastFrameNanos = System.nanoTime();
   private long lastFrameMillis = connectedAtMillis;
   private long nextId = 1;
+  private int inFlight;
   private boolean unresponsive;
   private Runnable onClose = () -> { };
 
@@ -97,7 +99,8 @@ final class DeviceSession {
   /** Called by the verticle's sweep: enforces the hello deadline and the idle timeout. */
   void checkDeadlines(long nowNanos) {
     long silentMs = (nowNanos - lastFrameNanos) / 1_000_000;
-    if (state == State.AWAITING_HELLO && silentMs >= config.helloTimeoutMs()) {
+    long connectedMs = (nowNanos - connectedAtNanos) / 1_000_000;
+    if (state == State.AWAITING_HELLO && connectedMs >= config.helloTimeoutMs()) {
       closeWithError(CloseReason.HELLO_TIMEOUT, new RpcError(RpcError.HELLO_TIMEOUT,
           "no hello within " + config.helloTimeoutMs() + " ms"));
     } else if (state != State.AWAITING_HELLO && silentMs >= config.idleTimeoutMs()) {
@@ -118,6 +121,11 @@ final class DeviceSession {
     if (state == State.CLOSED) {
       return;
     }
+    if (line.length() > config.maxLineBytes()) {
+      // RecordParser only checks the unterminated tail; a whole long line in one read lands here.
+      handleParserFailure(null);
+      return;
+    }
     lastFrameNanos = System.nanoTime();
     lastFrameMillis = System.currentTimeMillis();
     unresponsive = false;
@@ -129,7 +137,10 @@ final class DeviceSession {
       closeWithError(CloseReason.PROTOCOL_ERROR, e.error(), e.id());
       return;
     }
-    if (message instanceof RpcResponse response) {
+    if (state == State.AWAITING_HELLO && message instanceof RpcResponse) {
+      closeWithError(CloseReason.PROTOCOL_ERROR,
+          new RpcError(RpcError.HELLO_REQUIRED, "the first message must be the request hello"), message.id());
+    } else if (message instanceof RpcResponse response) {
       handleResponse(response);
     } else {
       handleRequest((RpcRequest) message);
@@ -152,7 +163,7 @@ final class DeviceSession {
         reply(request, RpcResponse.success(request.id(), new JsonObject()));
       }
       case GateMethods.HELLO -> reply(request, RpcResponse.failure(request.id(),
-          new RpcError(RpcError.HELLO_REQUIRED, "hello was already accepted on this connection")));
+          new RpcError(RpcError.HELLO_REQUIRED, "hello was already received on this connection")));
       default -> reply(request, RpcResponse.failure(request.id(),
           new RpcError(RpcError.METHOD_NOT_FOUND, "unknown method " + request.method())));
     }
@@ -190,6 +201,7 @@ final class DeviceSession {
       socket.write(JsonRpcCodec.encode(RpcResponse.success(hello.id(), new JsonObject()
           .put("heartbeatIntervalMs", config.heartbeatIntervalMs())
           .put("idleTimeoutMs", config.idleTimeoutMs())
+          .put("maxLineBytes", config.maxLineBytes())
           .put("serverTime", Instant.now().toString()))));
     });
   }
@@ -206,10 +218,14 @@ final class DeviceSession {
     if (p.message() == null) {
       return; // answer to our ping: the frame itself already proved the controller alive
     }
+    inFlight--;
     if (response.isError()) {
       RpcError e = response.error();
-      BusFailures.fail(p.message(), new GatewayException(ErrorCode.GATE_ERROR,
-          "the gate answered with an error: " + e.message(),
+      boolean unsupported = e.code() == RpcError.METHOD_NOT_FOUND;
+      BusFailures.fail(p.message(), new GatewayException(
+          unsupported ? ErrorCode.NOT_SUPPORTED : ErrorCode.GATE_ERROR,
+          (unsupported ? "the gate does not support " + p.method() + ": " : "the gate answered with an error: ")
+              + e.message(),
           new JsonObject().put("gateCode", e.code()).put("gateMessage", e.message())));
       return;
     }
@@ -236,7 +252,7 @@ final class DeviceSession {
     } else if (unresponsive) {
       BusFailures.fail(message, ErrorCode.GATE_UNRESPONSIVE,
           "the gate has not spoken since a request to it timed out");
-    } else if (pending.size() >= config.maxInFlightPerPark()) {
+    } else if (inFlight >= config.maxInFlightPerPark()) {
       BusFailures.fail(message, ErrorCode.GATE_BUSY,
           "too many requests in flight for this park (" + config.maxInFlightPerPark() + ")");
     } else if (socket.writeQueueFull()) {
@@ -251,6 +267,9 @@ final class DeviceSession {
     long id = nextId++;
     long timer = vertx.setTimer(timeoutMs, t -> handleTimeout(id));
     pending.put(id, new Pending(message, method, timer));
+    if (message != null) {
+      inFlight++;
+    }
     socket.write(JsonRpcCodec.encode(new RpcRequest(id, method, params)));
   }
 
@@ -259,6 +278,7 @@ final class DeviceSession {
     if (p == null || p.message() == null) {
       return;
     }
+    inFlight--;
     stats.timeouts++;
     BusFailures.fail(p.message(), ErrorCode.GATE_TIMEOUT, "the gate did not answer in time");
     if (!unresponsive) {
@@ -277,17 +297,7 @@ final class DeviceSession {
         .put("lastSeenAt", Instant.ofEpochMilli(lastFrameMillis).toString())
         .put("remoteAddress", remote())
         .put("responsive", !unresponsive)
-        .put("inFlight", inFlight());
-  }
-
-  private int inFlight() {
-    int n = 0;
-    for (Pending p : pending.values()) {
-      if (p.message() != null) {
-        n++;
-      }
-    }
-    return n;
+        .put("inFlight", inFlight);
   }
 
   // ---- writing and closing --------------------------------------------------------------------
@@ -298,9 +308,11 @@ final class DeviceSession {
     }
     socket.write(JsonRpcCodec.encode(response));
     if (socket.writeQueueFull()) {
-      // A peer that floods us with requests but does not read our answers: stop reading until it does.
-      parser.pause();
-      socket.drainHandler(v -> parser.resume());
+      // A peer that floods us with requests but does not read our answers: stop reading the socket
+      // until it does. The parser keeps its own demand, so it still finishes the chunk it holds
+      // (bounded by one read) instead of buffering it past maxLineBytes.
+      socket.pause();
+      socket.drainHandler(v -> socket.resume());
     }
   }
 
@@ -326,6 +338,7 @@ final class DeviceSession {
     state = State.CLOSED;
     List<Pending> waiting = new ArrayList<>(pending.values());
     pending.clear();
+    inFlight = 0;
     for (Pending p : waiting) {
       vertx.cancelTimer(p.timerId());
       if (p.message() != null) {

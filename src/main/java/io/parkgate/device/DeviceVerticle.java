@@ -29,8 +29,8 @@ public final class DeviceVerticle extends VerticleBase {
   private long sweepTimer = -1;
 
   /**
-   * @param port the port to listen on (0 = any free port; instances after the first are given the
-   *             port the first one bound)
+   * @param port the port to listen on; a negative port is a random port shared by every instance
+   *             asking for the same negative value
    */
   public DeviceVerticle(ParkgateConfig config, int port) {
     this.config = config;

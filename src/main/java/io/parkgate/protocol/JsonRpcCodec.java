@@ -3,6 +3,9 @@ package io.parkgate.protocol;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Encodes and decodes JSON-RPC 2.0 messages, one per line. Stateless and socket-free: it works on
@@ -27,8 +30,9 @@ public final class JsonRpcCodec {
     Buffer body = stripCr(line);
     JsonObject json;
     try {
-      json = new JsonObject(body);
-    } catch (DecodeException | ClassCastException e) {
+      // Decode strictly first: Jackson alone accepts overlong UTF-8 forms and guesses UTF-16.
+      json = new JsonObject(strictUtf8(body));
+    } catch (CharacterCodingException | DecodeException | ClassCastException e) {
       throw new ProtocolException(RpcError.PARSE_ERROR, "parse error: not a JSON object in UTF-8", null);
     }
     return fromJson(json);
@@ -72,6 +76,7 @@ public final class JsonRpcCodec {
   private static RpcError readError(Object raw, Object id) throws ProtocolException {
     if (!(raw instanceof JsonObject error)
         || !(error.getValue("code") instanceof Number code) || !isIntegral(code)
+        || code.doubleValue() < Integer.MIN_VALUE || code.doubleValue() > Integer.MAX_VALUE
         || !(error.getValue("message") instanceof String message)) {
       throw new ProtocolException(RpcError.INVALID_REQUEST,
           "error must be an object with an integer code and a string message", id);
@@ -120,6 +125,14 @@ public final class JsonRpcCodec {
       }
     }
     return json.toBuffer().appendByte(NEWLINE);
+  }
+
+  private static String strictUtf8(Buffer bytes) throws CharacterCodingException {
+    return StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(java.nio.ByteBuffer.wrap(bytes.getBytes()))
+        .toString();
   }
 
   private static Buffer stripCr(Buffer line) {
