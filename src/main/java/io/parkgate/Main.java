@@ -72,7 +72,7 @@ public final class Main implements Runnable {
         System.err.println("invalid configuration: " + e.getMessage());
         return 2;
       }
-      return startAndWait(() -> ParkgateNode.start(config), n -> Future.succeededFuture());
+      return startAndWait(() -> ParkgateNode.start(config), n -> Future.succeededFuture(), drainThenClose(config));
     }
   }
 
@@ -106,7 +106,7 @@ public final class Main implements Runnable {
         return GateSimulator.deploy(n.vertx(), sim, false)
             .compose(stats -> waitForGates(n.vertx(), stats, 3, 10_000))
             .onSuccess(v -> printDemo(n.httpPort(), blackholeAfter));
-      });
+      }, drainThenClose(config));
     }
   }
 
@@ -142,12 +142,18 @@ public final class Main implements Runnable {
           blackhole == null ? Set.of() : new HashSet<>(blackhole), blackholeAfter, token);
       Vertx vertx = Vertx.vertx();
       LOG.info("simulating {} gates {}1..{}{} against {}:{}", gates, prefix, prefix, gates, host, port);
-      return startAndWait(() -> GateSimulator.deploy(vertx, options, true).map(s -> vertx), v -> Future.succeededFuture());
+      return startAndWait(() -> GateSimulator.deploy(vertx, options, true).map(s -> vertx), v -> Future.succeededFuture(),
+          Vertx::close);
     }
   }
 
   /** Starts something, installs a shutdown hook that closes it, and returns; Vert.x keeps the JVM alive. */
-  private static <T> int startAndWait(Supplier<Future<T>> start, java.util.function.Function<T, Future<?>> then) {
+  private static java.util.function.Function<ParkgateNode, Future<Void>> drainThenClose(ParkgateConfig config) {
+    return node -> node.drain(config.drainGraceMs()).eventually(node::close);
+  }
+
+  private static <T> int startAndWait(Supplier<Future<T>> start, java.util.function.Function<T, Future<?>> then,
+      java.util.function.Function<T, Future<Void>> stop) {
     CountDownLatch started = new CountDownLatch(1);
     Object[] result = new Object[1];
     Throwable[] failure = new Throwable[1];
@@ -164,11 +170,12 @@ public final class Main implements Runnable {
       System.err.println("start failed: " + (failure[0] == null ? "timed out" : failure[0].getMessage()));
       return 1;
     }
-    Object started0 = result[0];
+    @SuppressWarnings("unchecked")
+    T started0 = (T) result[0];
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down");
       CountDownLatch closed = new CountDownLatch(1);
-      Future<Void> closing = started0 instanceof ParkgateNode n ? n.close() : ((Vertx) started0).close();
+      Future<Void> closing = stop.apply(started0);
       closing.onComplete(ar -> closed.countDown());
       awaitQuietly(closed, SHUTDOWN_WAIT_SECONDS);
       LOG.info("stopped");

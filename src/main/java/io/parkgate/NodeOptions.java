@@ -65,6 +65,14 @@ final class NodeOptions {
       description = "overrides the Hazelcast cluster name (env PARKGATE_CLUSTER_NAME)")
   String clusterName;
 
+  @Option(names = "--cluster-port", defaultValue = "${env:PARKGATE_CLUSTER_PORT:-0}",
+      description = "event-bus port; 0 = any free port (env PARKGATE_CLUSTER_PORT, default ${DEFAULT-VALUE})")
+  int clusterPort;
+
+  @Option(names = "--drain-grace-ms", defaultValue = "${env:PARKGATE_DRAIN_GRACE_MS:-10000}",
+      description = "on SIGTERM, time in-flight requests get to finish (env PARKGATE_DRAIN_GRACE_MS, default ${DEFAULT-VALUE})")
+  long drainGraceMs;
+
   ParkgateConfig toConfig() {
     ParkgateConfig.Builder b = ParkgateConfig.builder()
         .httpPort(ParkgateConfig.parsePort("http-port", httpPort))
@@ -79,7 +87,9 @@ final class NodeOptions {
         .maxBodyBytes(maxBodyBytes)
         .clusterConfig(blankToNull(clusterConfig))
         .clusterHost(clusterHost)
-        .clusterName(blankToNull(clusterName));
+        .clusterName(blankToNull(clusterName))
+        .clusterPort(clusterPort)
+        .drainGraceMs(drainGraceMs);
     if (instances > 0) {
       b.httpInstances(instances).deviceInstances(instances);
     }

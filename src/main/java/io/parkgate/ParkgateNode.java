@@ -1,6 +1,9 @@
 package io.parkgate;
 
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
 import io.parkgate.cluster.ClusterManagers;
+import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.device.DeviceVerticle;
 import io.parkgate.http.ApiVerticle;
@@ -11,8 +14,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -20,53 +27,76 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One parkgate node: a clustered Vert.x with the controller listener and the HTTP API deployed.
- * Used by {@code run}, {@code demo} and the tests (several nodes can live in one JVM).
+ * One parkgate node: a clustered Vert.x with the park directory, the controller listener and the
+ * HTTP API deployed. Used by {@code run}, {@code demo} and the tests (several nodes can live in
+ * one JVM: nothing here is static).
  */
 public final class ParkgateNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(ParkgateNode.class);
 
   private final Vertx vertx;
+  private final ParkDirectory directory;
+  private final NodeState state;
+  private final List<DeviceVerticle> deviceVerticles;
+  private final List<ApiVerticle> apiVerticles;
   private final int httpPort;
   private final int devicePort;
 
-  private ParkgateNode(Vertx vertx, int httpPort, int devicePort) {
+  private ParkgateNode(Vertx vertx, ParkDirectory directory, NodeState state, List<DeviceVerticle> device,
+      List<ApiVerticle> api, int httpPort, int devicePort) {
     this.vertx = vertx;
+    this.directory = directory;
+    this.state = state;
+    this.deviceVerticles = device;
+    this.apiVerticles = api;
     this.httpPort = httpPort;
     this.devicePort = devicePort;
   }
 
   /** Joins the cluster, then binds the listeners; fails (and leaves the cluster) if any step fails. */
   public static Future<ParkgateNode> start(ParkgateConfig config) {
+    String instanceName = "parkgate-" + UUID.randomUUID();
     HazelcastClusterManager clusterManager;
     try {
-      clusterManager = ClusterManagers.create(config);
+      clusterManager = ClusterManagers.create(config, instanceName);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+        .setEventBusOptions(new EventBusOptions()
+            .setHost(config.clusterHost())
+            .setPort(config.clusterPort())
+            .setClusterPublicHost(config.clusterHost()));
     return Vertx.builder()
         .with(options)
         .withClusterManager(clusterManager)
         .buildClustered()
-        .compose(vertx -> deploy(vertx, config).recover(failure -> {
+        .compose(vertx -> deploy(vertx, config, clusterManager.getNodeId(), instanceName).recover(failure -> {
           // Do not wait on close(): its completion would be delivered on the event loop it shuts down.
           vertx.close();
           return Future.failedFuture(failure);
         }));
   }
 
-  private static Future<ParkgateNode> deploy(Vertx vertx, ParkgateConfig config) {
-    Future<Integer> device = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
-        port -> new DeviceVerticle(config, port), DeviceVerticle::actualPort);
-    Future<Integer> http = device.compose(d -> deployListener(vertx, config.httpPort(), -2,
-        config.httpInstances(), port -> new ApiVerticle(config, port), ApiVerticle::actualPort));
-    return http.map(h -> {
-      ParkgateNode node = new ParkgateNode(vertx, h, device.result());
-      LOG.info("parkgate node ready: http port {}, controller port {}", portText(h), portText(device.result()));
-      return node;
+  private static Future<ParkgateNode> deploy(Vertx vertx, ParkgateConfig config, String nodeId, String instanceName) {
+    HazelcastInstance hazelcast = Hazelcast.getHazelcastInstanceByName(instanceName);
+    NodeState state = new NodeState();
+    List<DeviceVerticle> device = new CopyOnWriteArrayList<>();
+    List<ApiVerticle> api = new CopyOnWriteArrayList<>();
+    AtomicInteger instances = new AtomicInteger();
+    return ParkDirectory.start(vertx, hazelcast, nodeId).compose(directory -> {
+      Future<Integer> devicePort = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
+          port -> new DeviceVerticle(config, directory, port, instances.incrementAndGet()),
+          DeviceVerticle::actualPort, device);
+      Future<Integer> httpPort = devicePort.compose(d -> deployListener(vertx, config.httpPort(), -2,
+          config.httpInstances(), port -> new ApiVerticle(config, directory, state, port), ApiVerticle::actualPort, api));
+      return httpPort.map(h -> {
+        state.ready.set(true);
+        LOG.info("parkgate node {} ready: http port {}, controller port {}", nodeId, portText(h),
+            portText(devicePort.result()));
+        return new ParkgateNode(vertx, directory, state, device, api, h, devicePort.result());
+      });
     });
   }
 
@@ -77,12 +107,11 @@ public final class ParkgateNode {
    * each listener kind needs its own negative value.
    */
   private static <V extends Deployable> Future<Integer> deployListener(Vertx vertx, Integer port,
-      int sharedRandom, int instances, IntFunction<V> factory, ToIntFunction<V> actualPort) {
+      int sharedRandom, int instances, IntFunction<V> factory, ToIntFunction<V> actualPort, List<V> deployed) {
     if (port == null) {
       return Future.succeededFuture(-1);
     }
     int requested = port == 0 ? sharedRandom : port;
-    List<V> deployed = new CopyOnWriteArrayList<>();
     Supplier<V> supplier = () -> {
       V verticle = factory.apply(requested);
       deployed.add(verticle);
@@ -100,6 +129,15 @@ public final class ParkgateNode {
     return vertx;
   }
 
+  public ParkDirectory directory() {
+    return directory;
+  }
+
+  /** The Hazelcast member UUID of this node, as shown in the directory. */
+  public String nodeId() {
+    return directory.nodeId();
+  }
+
   /** The HTTP port actually bound, or -1 when HTTP is off. */
   public int httpPort() {
     return httpPort;
@@ -110,8 +148,40 @@ public final class ParkgateNode {
     return devicePort;
   }
 
+  /**
+   * Graceful drain (SIGTERM): readiness turns false, no new controllers or HTTP connections are
+   * accepted, connected controllers are asked to reconnect elsewhere, in-flight requests get up
+   * to {@code graceMs} to finish. Call {@link #close()} afterwards to leave the cluster.
+   */
+  public Future<Void> drain(long graceMs) {
+    if (!state.draining.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    state.ready.set(false);
+    LOG.info("draining: controllers asked to reconnect elsewhere, {} ms grace", graceMs);
+    List<Future<Void>> steps = new ArrayList<>();
+    deviceVerticles.forEach(v -> steps.add(v.drain(graceMs)));
+    apiVerticles.forEach(v -> steps.add(v.drain(graceMs)));
+    return Future.join(steps).mapEmpty();
+  }
+
   /** Undeploys everything (closing sockets, unregistering parks) and leaves the cluster. */
   public Future<Void> close() {
+    state.ready.set(false);
     return vertx.close();
+  }
+
+  /** Readiness and drain flags, shared by the node's verticles. */
+  public static final class NodeState {
+    final AtomicBoolean ready = new AtomicBoolean();
+    final AtomicBoolean draining = new AtomicBoolean();
+
+    public boolean ready() {
+      return ready.get();
+    }
+
+    public boolean draining() {
+      return draining.get();
+    }
   }
 }

@@ -26,6 +26,11 @@ public enum ErrorCode {
   GATE_ERROR(502, 5020),
   /** The park's controller cannot perform this operation. */
   NOT_SUPPORTED(501, 5010),
+  /**
+   * Internal, between nodes: the addressed device-verticle instance no longer holds the park's
+   * session. The HTTP side re-reads the directory and retries; callers see GATE_OFFLINE at worst.
+   */
+  PARK_MOVED(503, 5039),
   /** A bug or an unexpected failure inside parkgate. */
   INTERNAL_ERROR(500, 5000);
 

@@ -8,25 +8,35 @@ import io.vertx.core.json.JsonObject;
  * answers without touching the controller.
  *
  * @param op        {@link #OP_CALL} or {@link #OP_STATUS}
+ * @param parkId    the park
+ * @param epoch     the session the sender expects to reach; 0 = whichever holds the park
  * @param method    the JSON-RPC method for a call, e.g. {@code fee.query}
  * @param params    the method's params (never null)
  * @param timeoutMs how long the session waits for the controller
  */
-public record GateCall(String op, String method, JsonObject params, long timeoutMs) {
+public record GateCall(String op, String parkId, long epoch, String method, JsonObject params, long timeoutMs) {
 
   public static final String OP_CALL = "call";
   public static final String OP_STATUS = "status";
 
-  public static GateCall call(String method, JsonObject params, long timeoutMs) {
-    return new GateCall(OP_CALL, method, params, timeoutMs);
+  public static GateCall call(String parkId, String method, JsonObject params, long timeoutMs) {
+    return new GateCall(OP_CALL, parkId, 0, method, params, timeoutMs);
   }
 
-  public static GateCall status(long timeoutMs) {
-    return new GateCall(OP_STATUS, null, new JsonObject(), timeoutMs);
+  public static GateCall status(String parkId, long timeoutMs) {
+    return new GateCall(OP_STATUS, parkId, 0, null, new JsonObject(), timeoutMs);
+  }
+
+  /** The same call aimed at one session (epoch) with what is left of the time budget. */
+  public GateCall aimedAt(long sessionEpoch, long remainingMs) {
+    return new GateCall(op, parkId, sessionEpoch, method, params, remainingMs);
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject().put("op", op).put("timeoutMs", timeoutMs);
+    JsonObject json = new JsonObject().put("op", op).put("parkId", parkId).put("timeoutMs", timeoutMs);
+    if (epoch != 0) {
+      json.put("epoch", epoch);
+    }
     if (method != null) {
       json.put("method", method).put("params", params);
     }
@@ -35,7 +45,7 @@ public record GateCall(String op, String method, JsonObject params, long timeout
 
   public static GateCall fromJson(JsonObject json) {
     JsonObject params = json.getJsonObject("params");
-    return new GateCall(json.getString("op"), json.getString("method"),
-        params == null ? new JsonObject() : params, json.getLong("timeoutMs", 0L));
+    return new GateCall(json.getString("op"), json.getString("parkId"), json.getLong("epoch", 0L),
+        json.getString("method"), params == null ? new JsonObject() : params, json.getLong("timeoutMs", 0L));
   }
 }

@@ -17,13 +17,15 @@ public final class ClusterManagers {
   /**
    * Loads the Hazelcast configuration ({@code clusterConfig} file, else {@code cluster.xml} from the
    * classpath, which is {@code conf/cluster.xml} packaged in the jar) and applies the cluster name
-   * override.
+   * override. The instance name lets the node find its {@code HazelcastInstance} afterwards
+   * (vertx-hazelcast 5.0.7 does not expose it).
    */
-  public static HazelcastClusterManager create(ParkgateConfig config) {
+  public static HazelcastClusterManager create(ParkgateConfig config, String instanceName) {
     Config hz = load(config.clusterConfig());
     if (config.clusterName() != null) {
       hz.setClusterName(config.clusterName());
     }
+    hz.setInstanceName(instanceName);
     return new HazelcastClusterManager(hz);
   }
 

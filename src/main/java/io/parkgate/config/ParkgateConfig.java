@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param clusterConfig          Hazelcast XML file; null = {@code cluster.xml} from the classpath
  * @param clusterHost            host the event bus binds and advertises to other nodes
  * @param clusterName            overrides the Hazelcast cluster name when not null
+ * @param clusterPort            event-bus port (0 = any free port; fix it on Kubernetes)
+ * @param drainGraceMs           on SIGTERM, how long in-flight requests get to finish
  */
 public record ParkgateConfig(
     String bindHost,
@@ -41,7 +43,9 @@ public record ParkgateConfig(
     int maxBodyBytes,
     String clusterConfig,
     String clusterHost,
-    String clusterName) {
+    String clusterName,
+    int clusterPort,
+    long drainGraceMs) {
 
   public static final String DEFAULT_BIND_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -55,6 +59,7 @@ public record ParkgateConfig(
   public static final int DEFAULT_MAX_IN_FLIGHT_PER_PARK = 64;
   public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
   public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
+  public static final long DEFAULT_DRAIN_GRACE_MS = 10_000;
 
   public ParkgateConfig {
     List<String> errors = new ArrayList<>();
@@ -73,6 +78,8 @@ public record ParkgateConfig(
     check(errors, maxInFlightPerPark >= 1, "max-in-flight-per-park", "must be at least 1");
     check(errors, maxBodyBytes >= 256, "max-body-bytes", "must be at least 256");
     check(errors, clusterHost != null && !clusterHost.isBlank(), "cluster-host", "must not be empty");
+    check(errors, clusterPort >= 0 && clusterPort <= 65535, "cluster-port", "must be 0..65535");
+    check(errors, drainGraceMs >= 0 && drainGraceMs <= 600_000, "drain-grace-ms", "must be 0..600000");
     if (!errors.isEmpty()) {
       throw new ConfigException(String.join("; ", errors));
     }
@@ -101,7 +108,8 @@ public record ParkgateConfig(
         .helloTimeoutMs(helloTimeoutMs).maxLineBytes(maxLineBytes)
         .defaultTimeoutMs(defaultTimeoutMs).maxTimeoutMs(maxTimeoutMs)
         .maxInFlightPerPark(maxInFlightPerPark).maxBodyBytes(maxBodyBytes)
-        .clusterConfig(clusterConfig).clusterHost(clusterHost).clusterName(clusterName);
+        .clusterConfig(clusterConfig).clusterHost(clusterHost).clusterName(clusterName)
+        .clusterPort(clusterPort).drainGraceMs(drainGraceMs);
   }
 
   /** Parses a port setting: a number 0..65535, or {@code off} (returned as null). */
@@ -140,6 +148,8 @@ public record ParkgateConfig(
     private String clusterConfig;
     private String clusterHost = DEFAULT_CLUSTER_HOST;
     private String clusterName;
+    private int clusterPort;
+    private long drainGraceMs = DEFAULT_DRAIN_GRACE_MS;
 
     public Builder bindHost(String v) { bindHost = v; return this; }
     public Builder httpPort(Integer v) { httpPort = v; return this; }
@@ -157,11 +167,14 @@ public record ParkgateConfig(
     public Builder clusterConfig(String v) { clusterConfig = v; return this; }
     public Builder clusterHost(String v) { clusterHost = v; return this; }
     public Builder clusterName(String v) { clusterName = v; return this; }
+    public Builder clusterPort(int v) { clusterPort = v; return this; }
+    public Builder drainGraceMs(long v) { drainGraceMs = v; return this; }
 
     public ParkgateConfig build() {
       return new ParkgateConfig(bindHost, httpPort, devicePort, httpInstances, deviceInstances,
           heartbeatIntervalMs, idleHeartbeats, helloTimeoutMs, maxLineBytes, defaultTimeoutMs,
-          maxTimeoutMs, maxInFlightPerPark, maxBodyBytes, clusterConfig, clusterHost, clusterName);
+          maxTimeoutMs, maxInFlightPerPark, maxBodyBytes, clusterConfig, clusterHost, clusterName,
+          clusterPort, drainGraceMs);
     }
   }
 }

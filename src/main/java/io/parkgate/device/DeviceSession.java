@@ -14,6 +14,7 @@ import io.parkgate.protocol.RpcError;
 import io.parkgate.protocol.RpcMessage;
 import io.parkgate.protocol.RpcRequest;
 import io.parkgate.protocol.RpcResponse;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -45,13 +46,14 @@ final class DeviceSession {
   enum State { AWAITING_HELLO, REGISTERING, ONLINE, CLOSED }
 
   /** Why a session ended; logged and (later) counted. */
-  enum CloseReason { PEER_CLOSED, IDLE, HELLO_TIMEOUT, PROTOCOL_ERROR, SERVER_STOP, ERROR }
+  enum CloseReason { PEER_CLOSED, IDLE, HELLO_TIMEOUT, PROTOCOL_ERROR, TAKEOVER, DRAIN, SERVER_STOP, ERROR }
 
   /** A request written to the controller and not yet answered. {@code message} is null for pings. */
   private record Pending(Message<JsonObject> message, String method, long timerId) {
   }
 
   private final Vertx vertx;
+  private final SessionHost host;
   private final ParkgateConfig config;
   private final NetSocket socket;
   private final DeviceStats stats;
@@ -62,6 +64,7 @@ final class DeviceSession {
 
   private State state = State.AWAITING_HELLO;
   private String parkId;
+  private long epoch;
   private MessageConsumer<JsonObject> consumer;
   private long lastFrameNanos = System.nanoTime();
   private long lastFrameMillis = connectedAtMillis;
@@ -69,9 +72,11 @@ final class DeviceSession {
   private int inFlight;
   private boolean unresponsive;
   private Runnable onClose = () -> { };
+  private Future<Void> unregistered = Future.succeededFuture();
 
-  DeviceSession(Vertx vertx, ParkgateConfig config, NetSocket socket, DeviceStats stats) {
+  DeviceSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, DeviceStats stats) {
     this.vertx = vertx;
+    this.host = host;
     this.config = config;
     this.socket = socket;
     this.stats = stats;
@@ -94,6 +99,35 @@ final class DeviceSession {
 
   String parkId() {
     return parkId;
+  }
+
+  long epoch() {
+    return epoch;
+  }
+
+  void epoch(long epoch) {
+    this.epoch = epoch;
+  }
+
+  long connectedAtMillis() {
+    return connectedAtMillis;
+  }
+
+  String remoteAddress() {
+    return remote();
+  }
+
+  int inFlight() {
+    return inFlight;
+  }
+
+  boolean isClosed() {
+    return state == State.CLOSED;
+  }
+
+  /** The park's address consumer, registered by the host during admission. */
+  void consumer(MessageConsumer<JsonObject> consumer) {
+    this.consumer = consumer;
   }
 
   /** Called by the verticle's sweep: enforces the hello deadline and the idle timeout. */
@@ -184,20 +218,24 @@ final class DeviceSession {
     }
     parkId = p;
     state = State.REGISTERING;
-    consumer = vertx.eventBus().consumer(Addresses.park(parkId), this::handleBusMessage);
-    consumer.completion().onComplete(ar -> {
+    host.admit(this).onComplete(ar -> {
       if (state == State.CLOSED) {
-        return; // close() already unregistered the consumer
+        return;
       }
       if (ar.failed()) {
-        LOG.warn("park {}: registering its address failed: {}", parkId, ar.cause().toString());
-        closeWithError(CloseReason.ERROR,
-            new RpcError(RpcError.INTERNAL_ERROR, "server could not register the park"), hello.id());
+        if (ar.cause() instanceof io.parkgate.cluster.StaleSessionException) {
+          closeWithError(CloseReason.TAKEOVER, new RpcError(RpcError.SUPERSEDED,
+              "a newer connection for park " + parkId + " exists"), hello.id());
+        } else {
+          LOG.warn("park {}: admission failed: {}", parkId, ar.cause().toString());
+          closeWithError(CloseReason.ERROR,
+              new RpcError(RpcError.INTERNAL_ERROR, "server could not register the park"), hello.id());
+        }
         return;
       }
       state = State.ONLINE;
       stats.sessionsOpened++;
-      LOG.info("session open park={} remote={}", parkId, remote());
+      LOG.info("session open park={} epoch={} remote={}", parkId, epoch, remote());
       socket.write(JsonRpcCodec.encode(RpcResponse.success(hello.id(), new JsonObject()
           .put("heartbeatIntervalMs", config.heartbeatIntervalMs())
           .put("idleTimeoutMs", config.idleTimeoutMs())
@@ -239,7 +277,7 @@ final class DeviceSession {
 
   // ---- bus → controller ---------------------------------------------------------------------
 
-  private void handleBusMessage(Message<JsonObject> message) {
+  void handleBusMessage(Message<JsonObject> message) {
     GateCall call = GateCall.fromJson(message.body());
     if (GateCall.OP_STATUS.equals(call.op())) {
       message.reply(status());
@@ -289,10 +327,12 @@ final class DeviceSession {
     }
   }
 
-  private JsonObject status() {
+  /** The session's live state, for the status and directory endpoints. */
+  JsonObject status() {
     return new JsonObject()
         .put("parkId", parkId)
         .put("online", state == State.ONLINE)
+        .put("epoch", epoch)
         .put("connectedAt", Instant.ofEpochMilli(connectedAtMillis).toString())
         .put("lastSeenAt", Instant.ofEpochMilli(lastFrameMillis).toString())
         .put("remoteAddress", remote())
@@ -329,6 +369,25 @@ final class DeviceSession {
     close(reason, line);
   }
 
+  /** Asks the controller to reconnect (elsewhere); the session keeps serving until it goes. */
+  void requestReconnect(String reason) {
+    if (state == State.ONLINE) {
+      socket.write(JsonRpcCodec.encode(new RpcRequest(null, GateMethods.RECONNECT,
+          new JsonObject().put("reason", reason))));
+    }
+  }
+
+  /** Closed because a newer session of the same park exists (possibly on another node). */
+  Future<Void> closeForTakeover(long newerEpoch) {
+    if (state != State.CLOSED) {
+      LOG.debug("park {}: epoch {} superseded by {}", parkId, epoch, newerEpoch);
+      Buffer line = JsonRpcCodec.encode(RpcResponse.failure(null, new RpcError(RpcError.SUPERSEDED,
+          "a newer connection for park " + parkId + " exists")));
+      close(CloseReason.TAKEOVER, line);
+    }
+    return unregistered;
+  }
+
   /** Ends the session: fails pending requests at once, unregisters the park, closes the socket. */
   void close(CloseReason reason, Buffer lastWords) {
     if (state == State.CLOSED) {
@@ -346,9 +405,7 @@ final class DeviceSession {
             "the gate's connection closed before it answered");
       }
     }
-    if (consumer != null) {
-      consumer.unregister();
-    }
+    unregistered = host.closed(this, consumer);
     parser.pause();
     if (lastWords != null) {
       socket.end(lastWords);
@@ -357,8 +414,8 @@ final class DeviceSession {
     }
     if (wasAnnounced) {
       stats.sessionsClosed++;
-      LOG.info("session close park={} remote={} reason={} failedPending={}",
-          parkId, remote(), reason, waiting.size());
+      LOG.info("session close park={} epoch={} remote={} reason={} failedPending={}",
+          parkId, epoch, remote(), reason, waiting.size());
     }
     onClose.run();
   }

@@ -1,44 +1,85 @@
 package io.parkgate.device;
 
+import io.parkgate.bus.Addresses;
+import io.parkgate.bus.BusFailures;
+import io.parkgate.bus.ErrorCode;
+import io.parkgate.bus.GateCall;
+import io.parkgate.cluster.ParkDirectory;
+import io.parkgate.cluster.ParkEntry;
+import io.parkgate.cluster.StaleSessionException;
 import io.parkgate.config.ParkgateConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns controller sockets: accepts connections, runs one {@link DeviceSession} per socket and sweeps
- * them for hello and idle deadlines. Several instances share one port; each owns the sessions it
- * accepted, so session state never crosses event loops.
+ * Owns controller sockets: accepts connections, runs one {@link DeviceSession} per socket, sweeps
+ * them for hello and idle deadlines, and admits each park cluster-wide (takeover). Several
+ * instances share one port; each owns the sessions it accepted and consumes its own bus address
+ * ({@link Addresses#deviceHost}), to which the directory routes its parks' requests, so session
+ * state never crosses event loops.
  */
-public final class DeviceVerticle extends VerticleBase {
+public final class DeviceVerticle extends VerticleBase implements SessionHost {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeviceVerticle.class);
+  static final String OP_EVICT = "evict";
+  static final String OP_LIVE = "live";
+  /** How long a takeover waits for the previous session's node to confirm the eviction. */
+  static final long EVICT_TIMEOUT_MS = 1_000;
+  /** How long an eviction floor is remembered (it only matters while admissions race). */
+  private static final long FLOOR_TTL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  /** "Sessions of this park below this epoch must not come online here." */
+  private record Floor(long epoch, long atNanos) {
+  }
 
   private final ParkgateConfig config;
+  private final ParkDirectory directory;
   private final int port;
+  private final int instance;
   private final Set<DeviceSession> sessions = new HashSet<>();
+  private final Map<String, DeviceSession> online = new HashMap<>();
+  private final Map<String, Floor> floors = new HashMap<>();
   private final DeviceStats stats = new DeviceStats();
+  private String address;
+  private MessageConsumer<JsonObject> hostConsumer;
   private NetServer server;
   private long sweepTimer = -1;
+  private boolean draining;
 
   /**
-   * @param port the port to listen on; a negative port is a random port shared by every instance
-   *             asking for the same negative value
+   * @param port     the port to listen on; a negative port is a random port shared by every
+   *                 instance asking for the same negative value
+   * @param instance this instance's number on the node (part of its bus address)
    */
-  public DeviceVerticle(ParkgateConfig config, int port) {
+  public DeviceVerticle(ParkgateConfig config, ParkDirectory directory, int port, int instance) {
     this.config = config;
+    this.directory = directory;
     this.port = port;
+    this.instance = instance;
   }
 
   @Override
   public Future<?> start() {
+    address = Addresses.deviceHost(directory.nodeId(), instance);
+    hostConsumer = vertx.eventBus().consumer(address, this::handleHostMessage);
     long sweepMs = Math.max(20, Math.min(1000,
         Math.min(config.idleTimeoutMs(), config.helloTimeoutMs()) / 10));
     sweepTimer = vertx.setPeriodic(sweepMs, t -> sweep());
@@ -47,7 +88,7 @@ public final class DeviceVerticle extends VerticleBase {
         .setTcpKeepAlive(true)
         .setAcceptBacklog(4096));
     server.connectHandler(this::handleConnect);
-    return server.listen(port, config.bindHost());
+    return hostConsumer.completion().compose(v -> server.listen(port, config.bindHost()));
   }
 
   /** The port this instance listens on, once started. */
@@ -56,7 +97,11 @@ public final class DeviceVerticle extends VerticleBase {
   }
 
   private void handleConnect(NetSocket socket) {
-    DeviceSession session = new DeviceSession(vertx, config, socket, stats);
+    if (draining) {
+      socket.close();
+      return;
+    }
+    DeviceSession session = new DeviceSession(vertx, this, config, socket, stats);
     sessions.add(session);
     session.start(() -> sessions.remove(session));
   }
@@ -66,18 +111,164 @@ public final class DeviceVerticle extends VerticleBase {
     for (DeviceSession session : new ArrayList<>(sessions)) {
       session.checkDeadlines(now);
     }
+    floors.values().removeIf(f -> now - f.atNanos() > FLOOR_TTL_NANOS);
+  }
+
+  // ---- admission and takeover ----------------------------------------------------------------
+
+  @Override
+  public Future<Void> admit(DeviceSession session) {
+    String parkId = session.parkId();
+    return directory.nextEpoch()
+        .compose(epoch -> {
+          session.epoch(epoch);
+          return directory.claim(entryOf(session));
+        })
+        .compose(previous -> previous == null ? Future.<Void>succeededFuture() : evict(previous, session.epoch()))
+        .compose(v -> stillCurrent(session))
+        .compose(v -> {
+          MessageConsumer<JsonObject> consumer =
+              vertx.eventBus().consumer(Addresses.park(parkId), session::handleBusMessage);
+          session.consumer(consumer);
+          return consumer.completion();
+        })
+        .compose(v -> stillCurrent(session))
+        .onSuccess(v -> {
+          DeviceSession replaced = online.put(parkId, session);
+          if (replaced != null && replaced != session) {
+            replaced.closeForTakeover(session.epoch());
+          }
+        })
+        .onFailure(e -> {
+          if (session.epoch() != 0) {
+            directory.release(entryOf(session));
+          }
+        });
+  }
+
+  private Future<Void> stillCurrent(DeviceSession session) {
+    Floor floor = floors.get(session.parkId());
+    if (floor != null && floor.epoch() > session.epoch()) {
+      return Future.failedFuture(new StaleSessionException(session.parkId(), session.epoch(), floor.epoch()));
+    }
+    if (session.isClosed()) {
+      return Future.failedFuture("session closed during admission");
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Asks the previous session's instance to close it; a dead or slow node does not stop us. */
+  private Future<Void> evict(ParkEntry previous, long newerEpoch) {
+    JsonObject body = new JsonObject().put("op", OP_EVICT).put("parkId", previous.parkId()).put("epoch", newerEpoch);
+    return vertx.eventBus().request(previous.address(), body, new DeliveryOptions().setSendTimeout(EVICT_TIMEOUT_MS))
+        .<Void>mapEmpty()
+        .recover(e -> {
+          LOG.info("park {}: previous session (epoch {}) on node {} did not confirm eviction: {}",
+              previous.parkId(), previous.epoch(), previous.nodeId(), e.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  @Override
+  public Future<Void> closed(DeviceSession session, MessageConsumer<JsonObject> consumer) {
+    if (session.parkId() != null && online.get(session.parkId()) == session) {
+      online.remove(session.parkId());
+    }
+    if (session.epoch() != 0) {
+      directory.release(entryOf(session));
+    }
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  private ParkEntry entryOf(DeviceSession session) {
+    return new ParkEntry(session.parkId(), directory.nodeId(), address, session.epoch(),
+        session.remoteAddress(), session.connectedAtMillis(), "v1");
+  }
+
+  // ---- this instance's bus address ----------------------------------------------------------
+
+  private void handleHostMessage(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    String op = body.getString("op", "");
+    String parkId = body.getString("parkId");
+    switch (op) {
+      case OP_EVICT -> handleEvict(message, parkId, body.getLong("epoch", 0L));
+      case OP_LIVE -> message.reply(live(body.getJsonArray("parkIds", new JsonArray())));
+      case GateCall.OP_CALL, GateCall.OP_STATUS -> {
+        DeviceSession session = parkId == null ? null : online.get(parkId);
+        long epoch = body.getLong("epoch", 0L);
+        if (session == null || (epoch != 0 && epoch != session.epoch())) {
+          BusFailures.fail(message, ErrorCode.PARK_MOVED, "the park's session is not on this instance");
+        } else {
+          session.handleBusMessage(message);
+        }
+      }
+      default -> BusFailures.fail(message, ErrorCode.BAD_REQUEST, "unknown op " + op);
+    }
+  }
+
+  private void handleEvict(Message<JsonObject> message, String parkId, long newerEpoch) {
+    Floor floor = floors.get(parkId);
+    if (floor == null || floor.epoch() < newerEpoch) {
+      floors.put(parkId, new Floor(newerEpoch, System.nanoTime()));
+    }
+    DeviceSession session = online.get(parkId);
+    if (session == null || session.epoch() >= newerEpoch) {
+      message.reply(new JsonObject().put("evicted", false));
+      return;
+    }
+    session.closeForTakeover(newerEpoch)
+        .onComplete(ar -> message.reply(new JsonObject().put("evicted", true)));
+  }
+
+  private JsonObject live(JsonArray parkIds) {
+    JsonObject out = new JsonObject();
+    for (Object id : parkIds) {
+      DeviceSession session = id instanceof String s ? online.get(s) : null;
+      if (session != null) {
+        out.put((String) id, session.status());
+      }
+    }
+    return out;
+  }
+
+  // ---- drain and stop ----------------------------------------------------------------------
+
+  /**
+   * Graceful drain: stop accepting controllers, ask every connected controller to reconnect
+   * elsewhere, give in-flight requests up to {@code graceMs} to finish, then close what is left.
+   * Runs on this verticle's event loop whatever thread calls it.
+   */
+  public Future<Void> drain(long graceMs) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      draining = true;
+      Future<Void> unbound = server.shutdown(0, TimeUnit.MILLISECONDS).recover(e -> Future.succeededFuture());
+      sessions.forEach(s -> s.requestReconnect("drain"));
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
+      vertx.setPeriodic(50, t -> {
+        boolean idle = sessions.stream().allMatch(s -> s.inFlight() == 0);
+        if (idle || System.nanoTime() >= deadline || sessions.isEmpty()) {
+          vertx.cancelTimer(t);
+          for (DeviceSession s : new ArrayList<>(sessions)) {
+            s.close(DeviceSession.CloseReason.DRAIN, null);
+          }
+          unbound.onComplete(ar -> done.complete());
+        }
+      });
+    });
+    return done.future();
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    List<Future<Void>> closing = new ArrayList<>();
     for (DeviceSession session : new ArrayList<>(sessions)) {
       session.close(DeviceSession.CloseReason.SERVER_STOP, null);
     }
-    if (!sessions.isEmpty()) {
-      LOG.warn("{} sessions still registered after stop", sessions.size());
-    }
-    return closed;
+    closing.add(server == null ? Future.succeededFuture() : server.close());
+    closing.add(hostConsumer.unregister());
+    return Future.join(closing);
   }
 }

@@ -1,15 +1,26 @@
 package io.parkgate.http;
 
+import io.parkgate.ParkgateNode;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GatewayException;
 import io.parkgate.bus.ParkIds;
+import io.parkgate.cluster.ParkDirectory;
+import io.parkgate.cluster.ParkEntry;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.protocol.GateMethods;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -23,19 +34,28 @@ public final class ApiVerticle extends VerticleBase {
   /** The status endpoint asks the session itself; it has no reason to wait long. */
   static final long STATUS_TIMEOUT_MS = 1_000;
 
+  /** Largest page of the directory listing. */
+  static final int MAX_PAGE = 1_000;
+  /** How long the listing waits for nodes to report their sessions' live fields. */
+  static final long LIVE_TIMEOUT_MS = 500;
+
   private final ParkgateConfig config;
+  private final ParkDirectory directory;
+  private final ParkgateNode.NodeState state;
   private final int port;
   private ParkClient parks;
   private HttpServer server;
 
-  public ApiVerticle(ParkgateConfig config, int port) {
+  public ApiVerticle(ParkgateConfig config, ParkDirectory directory, ParkgateNode.NodeState state, int port) {
     this.config = config;
+    this.directory = directory;
+    this.state = state;
     this.port = port;
   }
 
   @Override
   public Future<?> start() {
-    parks = new ParkClient(vertx.eventBus());
+    parks = new ParkClient(vertx.eventBus(), directory);
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60));
     return server.requestHandler(router()).listen(port, config.bindHost());
   }
@@ -44,10 +64,17 @@ public final class ApiVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** Stops accepting connections and lets requests in flight finish, for at most {@code graceMs}. */
+  public Future<Void> drain(long graceMs) {
+    return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
+  }
+
   Router router() {
     Router router = Router.router(vertx);
     ErrorHandler errors = new ErrorHandler();
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(this::handleReady);
+    router.get("/api/v1/parks").handler(this::handleList);
     router.get("/api/v1/parks/:parkId/fee").handler(this::handleFee);
     router.post("/api/v1/parks/:parkId/payments")
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
@@ -94,8 +121,75 @@ public final class ApiVerticle extends VerticleBase {
   private void handleStatus(RoutingContext ctx) {
     String parkId = parkId(ctx);
     parks.status(parkId, STATUS_TIMEOUT_MS)
-        .onSuccess(status -> json(ctx, 200, status))
+        .onSuccess(status -> {
+          ParkEntry entry = directory.lookup(parkId);
+          json(ctx, 200, entry == null ? status : entry.toApiJson().mergeIn(status));
+        })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code GET /api/v1/parks?limit=&after=&node=}: a page of online parks from this node's view of
+   * the directory, each with the live fields its node reports (omitted if that node is slow).
+   */
+  private void handleList(RoutingContext ctx) {
+    int limit = intParam(ctx, "limit", 100, 1, MAX_PAGE);
+    String after = ctx.request().getParam("after");
+    String node = ctx.request().getParam("node");
+    List<ParkEntry> page = directory.page(after, limit, node);
+    Map<String, List<ParkEntry>> byAddress = new LinkedHashMap<>();
+    page.forEach(e -> byAddress.computeIfAbsent(e.address(), a -> new ArrayList<>()).add(e));
+    List<Future<JsonObject>> lives = new ArrayList<>();
+    byAddress.forEach((address, entries) -> {
+      JsonArray ids = new JsonArray();
+      entries.forEach(e -> ids.add(e.parkId()));
+      lives.add(vertx.eventBus().<JsonObject>request(address, new JsonObject().put("op", "live").put("parkIds", ids),
+              new DeliveryOptions().setSendTimeout(LIVE_TIMEOUT_MS))
+          .map(Message::body)
+          .otherwise(new JsonObject()));
+    });
+    Future.all(lives).onComplete(ar -> {
+      JsonObject live = new JsonObject();
+      lives.forEach(f -> live.mergeIn(f.result()));
+      JsonArray items = new JsonArray();
+      for (ParkEntry e : page) {
+        JsonObject item = e.toApiJson();
+        JsonObject l = live.getJsonObject(e.parkId());
+        if (l != null) {
+          item.put("lastSeenAt", l.getString("lastSeenAt")).put("inFlight", l.getInteger("inFlight"))
+              .put("responsive", l.getBoolean("responsive"));
+        }
+        items.add(item);
+      }
+      json(ctx, 200, new JsonObject()
+          .put("items", items)
+          .put("next", page.size() == limit ? page.get(page.size() - 1).parkId() : null)
+          .put("total", node == null ? directory.size() : directory.countByNode().getOrDefault(node, 0L).intValue()));
+    });
+  }
+
+  private void handleReady(RoutingContext ctx) {
+    boolean ready = state.ready() && !state.draining();
+    json(ctx, ready ? 200 : 503, new JsonObject()
+        .put("status", ready ? "UP" : "DOWN")
+        .put("draining", state.draining())
+        .put("node", directory.nodeId()));
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null) {
+      return dflt;
+    }
+    try {
+      int v = Integer.parseInt(raw);
+      if (v >= min && v <= max) {
+        return v;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw badRequest(name + " must be an integer from " + min + " to " + max);
   }
 
   // ---- input checks: each throws a BAD_REQUEST that the router hands to ErrorHandler -----------

@@ -1,41 +1,82 @@
 package io.parkgate.http;
 
-import io.parkgate.bus.Addresses;
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GateCall;
+import io.parkgate.bus.GatewayException;
+import io.parkgate.cluster.ParkDirectory;
+import io.parkgate.cluster.ParkEntry;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The HTTP side's only way to reach a park: a request-reply on the park's address with a bounded
- * send timeout. Every failure comes back as a {@code GatewayException}.
+ * The HTTP side's only way to reach a park. It looks the park up in the node's local view of the
+ * directory (no cluster call: an offline park is answered at once) and sends the request straight
+ * to the device-verticle instance holding the session, with the caller's whole time budget as the
+ * bound. If that instance no longer holds the session (the park moved), it re-reads the directory
+ * and follows the park, within what is left of the budget. Every failure is a GatewayException.
  */
 final class ParkClient {
 
-  private final EventBus bus;
+  /** A request follows a moving park at most this many times. */
+  private static final int MAX_ATTEMPTS = 3;
 
-  ParkClient(EventBus bus) {
+  private final EventBus bus;
+  private final ParkDirectory directory;
+
+  ParkClient(EventBus bus, ParkDirectory directory) {
     this.bus = bus;
+    this.directory = directory;
   }
 
   /** Forwards a JSON-RPC call to the park's controller and returns its (shape-checked) result. */
   Future<JsonObject> call(String parkId, String method, JsonObject params, long timeoutMs) {
-    return request(parkId, GateCall.call(method, params, timeoutMs), timeoutMs, ErrorCode.GATE_OFFLINE);
+    return send(GateCall.call(parkId, method, params, timeoutMs), timeoutMs, ErrorCode.GATE_OFFLINE);
   }
 
   /** Asks the park's session about itself; a park nobody serves fails with NOT_FOUND. */
   Future<JsonObject> status(String parkId, long timeoutMs) {
-    return request(parkId, GateCall.status(timeoutMs), timeoutMs, ErrorCode.NOT_FOUND);
+    return send(GateCall.status(parkId, timeoutMs), timeoutMs, ErrorCode.NOT_FOUND);
   }
 
-  private Future<JsonObject> request(String parkId, GateCall call, long timeoutMs, ErrorCode offline) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
-    return bus.<JsonObject>request(Addresses.park(parkId), call.toJson(), options)
+  private Future<JsonObject> send(GateCall call, long timeoutMs, ErrorCode offline) {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    return directory.resolve(call.parkId()).compose(entry -> entry == null
+        ? Future.failedFuture(new GatewayException(offline, "no controller is connected for this park"))
+        : attempt(call, entry, deadline, 1, offline));
+  }
+
+  private Future<JsonObject> attempt(GateCall call, ParkEntry entry, long deadline, int attempt, ErrorCode offline) {
+    long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
+    if (remainingMs <= 0) {
+      return Future.failedFuture(new GatewayException(ErrorCode.GATE_TIMEOUT, "the gate did not answer in time"));
+    }
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(remainingMs);
+    return bus.<JsonObject>request(entry.address(), call.aimedAt(entry.epoch(), remainingMs).toJson(), options)
         .map(Message::body)
-        .recover(failure -> Future.failedFuture(BusFailures.toGatewayException(failure, offline)));
+        .recover(failure -> {
+          if (!moved(failure) || attempt >= MAX_ATTEMPTS) {
+            return Future.failedFuture(movedToOffline(BusFailures.toGatewayException(failure, offline), offline));
+          }
+          return directory.fetch(call.parkId()).compose(now -> now == null || now.epoch() == entry.epoch()
+              ? Future.failedFuture(new GatewayException(offline, "no controller is connected for this park"))
+              : attempt(call, now, deadline, attempt + 1, offline));
+        });
+  }
+
+  /** The addressed instance no longer holds the session, or is gone altogether. */
+  private static boolean moved(Throwable failure) {
+    return failure instanceof ReplyException r
+        && (r.failureType() == ReplyFailure.NO_HANDLERS
+        || (r.failureType() == ReplyFailure.RECIPIENT_FAILURE && r.failureCode() == ErrorCode.PARK_MOVED.busCode()));
+  }
+
+  private static GatewayException movedToOffline(GatewayException e, ErrorCode offline) {
+    return e.code() == ErrorCode.PARK_MOVED ? new GatewayException(offline, "no controller is connected for this park") : e;
   }
 }

@@ -12,6 +12,8 @@ public final class GateMethods {
   public static final String PING = "ping";
   public static final String FEE_QUERY = "fee.query";
   public static final String PAYMENT_NOTIFY = "payment.notify";
+  /** Server → controller notification: close this connection and connect again (another node). */
+  public static final String RECONNECT = "reconnect";
 
   private GateMethods() {
   }

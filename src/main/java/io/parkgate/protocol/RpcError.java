@@ -19,6 +19,8 @@ public record RpcError(int code, String message, Object data) {
   public static final int HELLO_TIMEOUT = -32003;
   /** The server is closing the connection because no frame arrived within the idle timeout. */
   public static final int IDLE_TIMEOUT = -32004;
+  /** A newer connection of the same park took over; this one is closed. */
+  public static final int SUPERSEDED = -32005;
 
   public RpcError(int code, String message) {
     this(code, message, null);

@@ -39,6 +39,8 @@ final class SimulatedGate {
   private final boolean blackholed;
 
   private NetSocket socket;
+  /** The connection being replaced after a {@code reconnect} request: it keeps answering until closed. */
+  private NetSocket retiring;
   private long heartbeatTimer = -1;
   private long nextId = 1;
   private long backoffMs = BACKOFF_MIN_MS;
@@ -85,7 +87,7 @@ final class SimulatedGate {
   }
 
   private void handleLine(NetSocket s, Buffer line) {
-    if (dark || s != socket) {
+    if (dark || (s != socket && s != retiring)) {
       return;
     }
     RpcMessage message;
@@ -96,13 +98,14 @@ final class SimulatedGate {
       return;
     }
     if (message instanceof RpcResponse response) {
-      if (Long.valueOf(HELLO_ID).equals(response.id())) {
+      if (Long.valueOf(HELLO_ID).equals(response.id()) && s == socket) {
         handleHelloAnswer(response);
       }
       return;
     }
     RpcRequest request = (RpcRequest) message;
     switch (request.method()) {
+      case GateMethods.RECONNECT -> handleReconnectRequest(s);
       case GateMethods.PING -> answer(s, request, new JsonObject());
       case GateMethods.FEE_QUERY -> later(() -> {
         JsonObject fee = new JsonObject().put("amount", options.amount()).put("currency", "CNY")
@@ -119,11 +122,36 @@ final class SimulatedGate {
     }
   }
 
+  /**
+   * The server asks us to move (it is draining): connect again first, keep answering on the old
+   * connection until the new one is online, then close the old one (make before break).
+   */
+  private void handleReconnectRequest(NetSocket s) {
+    if (s != socket || stopped) {
+      return;
+    }
+    LOG.debug("{}: server asked to reconnect", parkId);
+    vertx.cancelTimer(heartbeatTimer);
+    retiring = s;
+    socket = null;
+    if (online) {
+      online = false;
+      stats.connected.decrementAndGet();
+    }
+    stats.disconnects.incrementAndGet();
+    backoffMs = BACKOFF_MIN_MS;
+    scheduleReconnect();
+  }
+
   private void handleHelloAnswer(RpcResponse response) {
     if (response.isError()) {
       LOG.warn("{}: hello refused: {}", parkId, response.error().message());
       socket.close();
       return;
+    }
+    if (retiring != null) {
+      retiring.close();
+      retiring = null;
     }
     online = true;
     backoffMs = BACKOFF_MIN_MS;
@@ -164,7 +192,7 @@ final class SimulatedGate {
   }
 
   private void answer(NetSocket s, RpcRequest request, JsonObject result) {
-    if (dark || s != socket || request.isNotification()) {
+    if (dark || request.isNotification()) {
       return;
     }
     stats.answered.incrementAndGet();
@@ -172,6 +200,10 @@ final class SimulatedGate {
   }
 
   private void handleClosed(NetSocket s) {
+    if (s == retiring) {
+      retiring = null;
+      return;
+    }
     if (s != socket) {
       return;
     }
@@ -201,6 +233,9 @@ final class SimulatedGate {
     vertx.cancelTimer(heartbeatTimer);
     if (socket != null) {
       socket.close();
+    }
+    if (retiring != null) {
+      retiring.close();
     }
   }
 }

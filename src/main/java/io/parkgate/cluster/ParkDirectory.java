@@ -1,0 +1,287 @@
+package io.parkgate.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.cp.IAtomicLong;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster-wide directory of online parks: a Hazelcast map {@code parkgate.parks} (parkId →
+ * {@link ParkEntry} JSON, one backup) plus, on every node, a local view kept current by an entry
+ * listener. Routing and "is this park online?" read the local view and cost no cluster call, so a
+ * flood of requests for offline parks is answered from memory. Writes are atomic entry processors
+ * (see {@link DirectoryProcessors}). Entries of a node that leaves the cluster are removed by the
+ * survivors when Hazelcast removes the member.
+ *
+ * <p>One instance per node, shared by its verticles; every method is non-blocking and thread-safe.
+ */
+public final class ParkDirectory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ParkDirectory.class);
+  public static final String MAP_NAME = "parkgate.parks";
+  private static final String EPOCH_COUNTER = "parkgate.epoch";
+
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, String> map;
+  private final IAtomicLong epochs;
+  private final String nodeId;
+  private final ConcurrentSkipListMap<String, ParkEntry> view = new ConcurrentSkipListMap<>();
+  private final ConcurrentMap<String, Boolean> departedNodes = new ConcurrentHashMap<>();
+  /** Parks recently confirmed absent by a cluster read: park ID → System.nanoTime() expiry. */
+  private final ConcurrentMap<String, Long> recentMisses = new ConcurrentHashMap<>();
+  private final AtomicInteger lookupsInFlight = new AtomicInteger();
+
+  private ParkDirectory(Vertx vertx, HazelcastInstance hazelcast, String nodeId) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.nodeId = nodeId;
+    this.map = hazelcast.getMap(MAP_NAME);
+    this.epochs = hazelcast.getCPSubsystem().getAtomicLong(EPOCH_COUNTER);
+  }
+
+  /** Subscribes to changes, then loads the current entries (off the event loop). */
+  public static Future<ParkDirectory> start(Vertx vertx, HazelcastInstance hazelcast, String nodeId) {
+    ParkDirectory directory = new ParkDirectory(vertx, hazelcast, nodeId);
+    return vertx.executeBlocking(() -> {
+      directory.subscribe();
+      directory.load();
+      return directory;
+    }, false);
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** The local view's entry for a park, or null: no cluster call. */
+  public ParkEntry lookup(String parkId) {
+    return view.get(parkId);
+  }
+
+  /** A confirmed absence is remembered this long: one cluster read per offline park per second. */
+  static final long MISS_TTL_NANOS = 1_000_000_000L;
+  /** Cluster reads for parks missing from the view, at most this many at once per node. */
+  static final int MAX_LOOKUPS_IN_FLIGHT = 16;
+  private static final int MAX_REMEMBERED_MISSES = 100_000;
+
+  /**
+   * Where the park is: the local view when it knows; otherwise (a park that came online
+   * milliseconds ago may not have reached this node's view yet) one cluster read, unless the park
+   * was confirmed absent within the last second or too many reads are already in flight. So a
+   * flood of requests for offline parks costs at most one cluster read per park per second, and
+   * never more than {@link #MAX_LOOKUPS_IN_FLIGHT} at a time. Completes with null when offline.
+   */
+  public Future<ParkEntry> resolve(String parkId) {
+    ParkEntry known = view.get(parkId);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    long now = System.nanoTime();
+    Long missUntil = recentMisses.get(parkId);
+    if (missUntil != null && missUntil - now > 0) {
+      return Future.succeededFuture(null);
+    }
+    if (lookupsInFlight.incrementAndGet() > MAX_LOOKUPS_IN_FLIGHT) {
+      lookupsInFlight.decrementAndGet();
+      return Future.succeededFuture(null);
+    }
+    return fetch(parkId).andThen(ar -> {
+      lookupsInFlight.decrementAndGet();
+      if (ar.succeeded() && ar.result() == null) {
+        if (recentMisses.size() >= MAX_REMEMBERED_MISSES) {
+          recentMisses.clear();
+        }
+        recentMisses.put(parkId, System.nanoTime() + MISS_TTL_NANOS);
+      }
+    });
+  }
+
+  /** The authoritative entry, read from the cluster. */
+  public Future<ParkEntry> fetch(String parkId) {
+    return Future.fromCompletionStage(map.getAsync(parkId), vertx.getOrCreateContext()).map(ParkEntry::decode);
+  }
+
+  /** A new cluster-unique epoch, strictly greater than every epoch handed out before. */
+  public Future<Long> nextEpoch() {
+    return Future.fromCompletionStage(epochs.incrementAndGetAsync(), vertx.getOrCreateContext());
+  }
+
+  /**
+   * Makes {@code entry} the park's current session unless a newer one is already there.
+   *
+   * @return the entry it replaced, or null; fails with {@link StaleSessionException} when refused
+   */
+  public Future<ParkEntry> claim(ParkEntry entry) {
+    String json = entry.encode();
+    return Future.fromCompletionStage(
+            map.submitToKey(entry.parkId(), new DirectoryProcessors.Claim(json, entry.epoch())),
+            vertx.getOrCreateContext())
+        .compose(result -> {
+          if (result != null && result.startsWith(DirectoryProcessors.STALE_PREFIX)) {
+            ParkEntry newer = ParkEntry.decode(result.substring(DirectoryProcessors.STALE_PREFIX.length()));
+            return Future.failedFuture(new StaleSessionException(entry.parkId(), entry.epoch(), newer.epoch()));
+          }
+          view.merge(entry.parkId(), entry, ParkDirectory::newer);
+          recentMisses.remove(entry.parkId());
+          return Future.succeededFuture(ParkEntry.decode(result));
+        });
+  }
+
+  /** Removes the park's entry if it is still this session's; a no-op after a takeover. */
+  public Future<Boolean> release(ParkEntry entry) {
+    view.remove(entry.parkId(), entry);
+    return Future.fromCompletionStage(
+        map.submitToKey(entry.parkId(), new DirectoryProcessors.Release(entry.epoch())),
+        vertx.getOrCreateContext());
+  }
+
+  /**
+   * A page of the local view, ordered by park ID.
+   *
+   * @param after  exclusive lower bound (the last park ID of the previous page), or null
+   * @param limit  page size
+   * @param nodeId only entries of this node, or null for all
+   */
+  public List<ParkEntry> page(String after, int limit, String nodeId) {
+    Map<String, ParkEntry> tail = after == null ? view : view.tailMap(after, false);
+    List<ParkEntry> page = new ArrayList<>(Math.min(limit, 1024));
+    for (ParkEntry e : tail.values()) {
+      if (nodeId == null || nodeId.equals(e.nodeId())) {
+        page.add(e);
+        if (page.size() >= limit) {
+          break;
+        }
+      }
+    }
+    return page;
+  }
+
+  /** Online parks in the local view. */
+  public int size() {
+    return view.size();
+  }
+
+  /** Online parks per node in the local view. */
+  public Map<String, Long> countByNode() {
+    return view.values().stream().collect(Collectors.groupingBy(ParkEntry::nodeId, Collectors.counting()));
+  }
+
+  private static ParkEntry newer(ParkEntry a, ParkEntry b) {
+    return Comparator.comparingLong(ParkEntry::epoch).compare(a, b) >= 0 ? a : b;
+  }
+
+  // ---- keeping the view current (Hazelcast event threads) ------------------------------------
+
+  private void subscribe() {
+    map.addEntryListener(new ViewUpdater(), true);
+    hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        // nothing to do: a new node's parks arrive as entry events
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        nodeLeft(event.getMember().getUuid().toString());
+      }
+    });
+  }
+
+  private void load() {
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      ParkEntry entry = ParkEntry.decode(e.getValue());
+      if (entry != null) {
+        view.merge(entry.parkId(), entry, ParkDirectory::newer);
+      }
+    }
+    Set<String> members = new HashSet<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      members.add(m.getUuid().toString());
+    }
+    // entries left by nodes that died before this node could see them go
+    view.values().stream().map(ParkEntry::nodeId).filter(n -> !members.contains(n)).distinct()
+        .forEach(this::nodeLeft);
+  }
+
+  private void nodeLeft(String departed) {
+    if (departed.equals(nodeId)) {
+      return;
+    }
+    departedNodes.put(departed, Boolean.TRUE);
+    Set<String> keys = new HashSet<>();
+    view.values().removeIf(e -> {
+      if (departed.equals(e.nodeId())) {
+        keys.add(e.parkId());
+        return true;
+      }
+      return false;
+    });
+    if (!keys.isEmpty()) {
+      LOG.info("node {} left the cluster: removing its {} parks from the directory", departed, keys.size());
+      map.submitToKeys(keys, new DirectoryProcessors.ReleaseNode(departed));
+    }
+  }
+
+  private final class ViewUpdater implements EntryAddedListener<String, String>,
+      EntryUpdatedListener<String, String>, EntryRemovedListener<String, String>,
+      EntryEvictedListener<String, String> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      put(event.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      put(event.getValue());
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, String> event) {
+      remove(event.getOldValue());
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, String> event) {
+      remove(event.getOldValue());
+    }
+
+    private void put(String json) {
+      ParkEntry entry = ParkEntry.decode(json);
+      if (entry != null && !departedNodes.containsKey(entry.nodeId())) {
+        view.merge(entry.parkId(), entry, ParkDirectory::newer);
+        recentMisses.remove(entry.parkId());
+      }
+    }
+
+    private void remove(String json) {
+      ParkEntry entry = ParkEntry.decode(json);
+      if (entry != null) {
+        view.computeIfPresent(entry.parkId(), (k, current) -> current.epoch() <= entry.epoch() ? null : current);
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package io.parkgate.device;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+/** What a {@link DeviceSession} needs from the verticle that owns it: admission and release. */
+interface SessionHost {
+
+  /**
+   * Makes the session its park's one live session cluster-wide: takes a new epoch, claims the
+   * directory entry, closes every older session of the park (anywhere) and registers the park's
+   * address. Completes when the session may answer hello; fails with
+   * {@code StaleSessionException} when a newer session already holds the park.
+   */
+  Future<Void> admit(DeviceSession session);
+
+  /** The session ended: forget it, release its directory entry, unregister its consumer. */
+  Future<Void> closed(DeviceSession session, MessageConsumer<JsonObject> consumer);
+}
