@@ -71,6 +71,7 @@ class GatewayEndToEndTest {
     // GIVEN nine healthy parks and one whose network silently dropped right after hello
     simulate("h", 10, Set.of("h10"));
     long timeoutMs = 3_000;
+    long healthyTimeoutMs = 5_000;
     joinAll(java.util.stream.IntStream.range(0, 100)
         .mapToObj(i -> http.getAsync("/api/v1/parks/h" + (1 + i % 9) + "/fee")).toList()); // warm up
 
@@ -81,17 +82,18 @@ class GatewayEndToEndTest {
     }
     List<CompletableFuture<Response>> healthy = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
-      healthy.add(http.getAsync("/api/v1/parks/h" + (1 + i % 9) + "/fee?plate=P" + i + "&timeoutMs=" + timeoutMs));
+      healthy.add(http.getAsync("/api/v1/parks/h" + (1 + i % 9) + "/fee?plate=P" + i + "&timeoutMs=" + healthyTimeoutMs));
     }
 
-    // THEN every healthy request succeeds with its own answer, well within its timeout
+    // THEN every healthy request succeeds with its own answer, well within its timeout and sooner
+    // than the silent park's timeout (which is what waiting behind it would cost)
     List<Response> healthyAnswers = joinAll(healthy);
     for (int i = 0; i < healthyAnswers.size(); i++) {
       Response r = healthyAnswers.get(i);
       assertThat(r.status()).as("healthy request %d: %s", i, r.json()).isEqualTo(200);
       assertThat(r.json().getString("plate")).isEqualTo("P" + i);
       assertThat(r.json().getLong("amount")).isEqualTo(800L);
-      assertThat(r.elapsedMs()).as("healthy request %d latency", i).isLessThan(timeoutMs / 2);
+      assertThat(r.elapsedMs()).as("healthy request %d latency", i).isLessThan(Math.min(healthyTimeoutMs / 2, timeoutMs));
     }
     // AND the silent park's requests end with a typed error, none later than its timeout plus slack
     for (Response r : joinAll(silent)) {

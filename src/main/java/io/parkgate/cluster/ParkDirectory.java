@@ -42,6 +42,7 @@ public final class ParkDirectory {
   private static final Logger LOG = LoggerFactory.getLogger(ParkDirectory.class);
   public static final String MAP_NAME = "parkgate.parks";
   private static final String EPOCH_COUNTER = "parkgate.epoch";
+  private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -205,7 +206,10 @@ public final class ParkDirectory {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        nodeLeft(event.getMember().getUuid().toString());
+        String departed = vertxNodeId(event.getMember());
+        if (departed != null) {
+          nodeLeft(departed);
+        }
       }
     });
   }
@@ -219,11 +223,16 @@ public final class ParkDirectory {
     }
     Set<String> members = new HashSet<>();
     for (Member m : hazelcast.getCluster().getMembers()) {
-      members.add(m.getUuid().toString());
+      members.add(vertxNodeId(m));
     }
     // entries left by nodes that died before this node could see them go
     view.values().stream().map(ParkEntry::nodeId).filter(n -> !members.contains(n)).distinct()
         .forEach(this::nodeLeft);
+  }
+
+  /** vertx-hazelcast's node ID is a member attribute, not the Hazelcast member UUID. */
+  static String vertxNodeId(Member member) {
+    return member.getAttribute(VERTX_NODE_ID_ATTRIBUTE);
   }
 
   private void nodeLeft(String departed) {

@@ -42,6 +42,8 @@ final class DeviceSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeviceSession.class);
   private static final Buffer NEWLINE = Buffer.buffer("\n");
+  /** How much earlier than the caller's bus timeout the session gives up on the controller. */
+  static final long TIMEOUT_MARGIN_MS = 50;
 
   enum State { AWAITING_HELLO, REGISTERING, ONLINE, CLOSED }
 
@@ -296,7 +298,11 @@ final class DeviceSession {
     } else if (socket.writeQueueFull()) {
       BusFailures.fail(message, ErrorCode.GATE_BUSY, "the gate's connection is not draining");
     } else {
-      long timeout = Math.max(1, Math.min(call.timeoutMs(), config.maxTimeoutMs()));
+      // Answer GATE_TIMEOUT a little before the caller's own bus timeout fires, so the caller
+      // hears it from the session (which marks the park unresponsive first); the bus timeout
+      // stays the backstop for a node that vanished.
+      long budget = Math.min(call.timeoutMs(), config.maxTimeoutMs());
+      long timeout = Math.max(1, budget - Math.min(TIMEOUT_MARGIN_MS, budget / 10));
       send(message, call.method(), call.params(), timeout);
     }
   }

@@ -235,15 +235,16 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   // ---- drain and stop ----------------------------------------------------------------------
 
   /**
-   * Graceful drain: stop accepting controllers, ask every connected controller to reconnect
+   * Graceful drain: refuse new controllers, ask every connected controller to reconnect
    * elsewhere, give in-flight requests up to {@code graceMs} to finish, then close what is left.
-   * Runs on this verticle's event loop whatever thread calls it.
+   * The listener stays bound (closing a Vert.x server closes its connections too); new connections
+   * are closed on accept, and readiness already steers load balancers away. Runs on this
+   * verticle's event loop whatever thread calls it.
    */
   public Future<Void> drain(long graceMs) {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
       draining = true;
-      Future<Void> unbound = server.shutdown(0, TimeUnit.MILLISECONDS).recover(e -> Future.succeededFuture());
       sessions.forEach(s -> s.requestReconnect("drain"));
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
       vertx.setPeriodic(50, t -> {
@@ -253,7 +254,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
           for (DeviceSession s : new ArrayList<>(sessions)) {
             s.close(DeviceSession.CloseReason.DRAIN, null);
           }
-          unbound.onComplete(ar -> done.complete());
+          done.complete();
         }
       });
     });
