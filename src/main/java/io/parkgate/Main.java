@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 /** The command line: {@code run} (default), {@code demo}, {@code simulate}. */
 @Command(name = "parkgate", mixinStandardHelpOptions = true, version = "parkgate 0.1.0",
     description = "Gateway between parking-lot gate controllers and payment apps.",
-    subcommands = {Main.Run.class, Main.Demo.class, Main.Simulate.class})
+    subcommands = {Main.Run.class, Main.Demo.class, Main.Simulate.class, Main.Token.class})
 public final class Main implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -88,8 +88,9 @@ public final class Main implements Runnable {
     @Override
     public Integer call() {
       ParkgateConfig config;
+      String secret = "demo-" + UUID.randomUUID();
       try {
-        config = node.toConfig().toBuilder()
+        config = node.toConfig(secret).toBuilder()
             .clusterName(node.clusterName == null ? "parkgate-demo-" + UUID.randomUUID() : node.clusterName)
             .build();
       } catch (ConfigException e) {
@@ -102,7 +103,7 @@ public final class Main implements Runnable {
       }
       return startAndWait(() -> ParkgateNode.start(config), n -> {
         SimulatorOptions sim = new SimulatorOptions("127.0.0.1", n.devicePort(), 3, "g", 800, 20,
-            Set.of("g3"), blackholeAfter, "demo");
+            Set.of("g3"), blackholeAfter, config.tokenSecret(), false);
         return GateSimulator.deploy(n.vertx(), sim, false)
             .compose(stats -> waitForGates(n.vertx(), stats, 3, 10_000))
             .onSuccess(v -> printDemo(n.httpPort(), blackholeAfter));
@@ -129,21 +130,51 @@ public final class Main implements Runnable {
     List<String> blackhole;
     @Option(names = "--blackhole-after", defaultValue = "0", description = "seconds after hello before they go silent (default ${DEFAULT-VALUE})")
     long blackholeAfter;
-    @Option(names = "--token", defaultValue = "${env:PARKGATE_SIM_TOKEN:-sim}", description = "token sent in hello")
-    String token;
+    @Option(names = "--protocol", defaultValue = "v1", description = "v1 or legacy (default ${DEFAULT-VALUE})")
+    String protocol;
 
     @Override
     public Integer call() {
-      if (gates < 0 || port <= 0 || port > 65535 || delayMs < 0 || blackholeAfter < 0) {
-        System.err.println("invalid arguments: --gates >= 0, --port 1..65535, --delay-ms >= 0, --blackhole-after >= 0");
+      if (gates < 0 || port <= 0 || port > 65535 || delayMs < 0 || blackholeAfter < 0
+          || !(protocol.equals("v1") || protocol.equals("legacy"))) {
+        System.err.println("invalid arguments: --gates >= 0, --port 1..65535, --delay-ms >= 0, --blackhole-after >= 0,"
+            + " --protocol v1|legacy");
         return 2;
       }
+      String secret = System.getenv("PARKGATE_TOKEN_SECRET");
+      if (protocol.equals("v1") && (secret == null || secret.length() < 16)) {
+        LOG.warn("PARKGATE_TOKEN_SECRET is not set: gates send a placeholder token (fine only against"
+            + " a node started with --insecure-accept-any-token)");
+        secret = null;
+      }
       SimulatorOptions options = new SimulatorOptions(host, port, gates, prefix, amount, delayMs,
-          blackhole == null ? Set.of() : new HashSet<>(blackhole), blackholeAfter, token);
+          blackhole == null ? Set.of() : new HashSet<>(blackhole), blackholeAfter, secret, protocol.equals("legacy"));
       Vertx vertx = Vertx.vertx();
       LOG.info("simulating {} gates {}1..{}{} against {}:{}", gates, prefix, prefix, gates, host, port);
       return startAndWait(() -> GateSimulator.deploy(vertx, options, true).map(s -> vertx), v -> Future.succeededFuture(),
           Vertx::close);
+    }
+  }
+
+  @Command(name = "token", mixinStandardHelpOptions = true,
+      description = "Print the hello token of a park, signed with PARKGATE_TOKEN_SECRET.")
+  static final class Token implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Parameters(paramLabel = "PARK_ID", description = "the park ID")
+    String parkId;
+
+    @Override
+    public Integer call() {
+      String secret = System.getenv("PARKGATE_TOKEN_SECRET");
+      if (secret == null || secret.length() < 16) {
+        System.err.println("PARKGATE_TOKEN_SECRET must be set (at least 16 characters)");
+        return 2;
+      }
+      if (!io.parkgate.bus.ParkIds.isValid(parkId)) {
+        System.err.println("invalid park ID: must match " + io.parkgate.bus.ParkIds.PATTERN.pattern());
+        return 2;
+      }
+      System.out.println(new io.parkgate.security.ParkTokens(secret, null).sign(parkId));
+      return 0;
     }
   }
 

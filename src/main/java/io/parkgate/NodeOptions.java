@@ -1,6 +1,7 @@
 package io.parkgate;
 
 import io.parkgate.config.ParkgateConfig;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -73,7 +74,36 @@ final class NodeOptions {
       description = "on SIGTERM, time in-flight requests get to finish (env PARKGATE_DRAIN_GRACE_MS, default ${DEFAULT-VALUE})")
   long drainGraceMs;
 
+  @Option(names = "--legacy-port", paramLabel = "PORT|off", defaultValue = "${env:PARKGATE_LEGACY_PORT:-off}",
+      description = "legacy text-protocol port; 0 = any free port; off = no legacy listener (env PARKGATE_LEGACY_PORT, default ${DEFAULT-VALUE})")
+  String legacyPort;
+
+  @Option(names = "--legacy-allowed-parks", split = ",", defaultValue = "${env:PARKGATE_LEGACY_ALLOWED_PARKS:-}",
+      description = "park IDs (or prefixes ending in *) the legacy listener accepts; empty = none (env PARKGATE_LEGACY_ALLOWED_PARKS)")
+  List<String> legacyAllowedParks;
+
+  @Option(names = "--legacy-allowed-sources", split = ",", defaultValue = "${env:PARKGATE_LEGACY_ALLOWED_SOURCES:-}",
+      description = "source IPs or CIDR blocks the legacy listener accepts; empty = none (env PARKGATE_LEGACY_ALLOWED_SOURCES)")
+  List<String> legacyAllowedSources;
+
+  @Option(names = "--legacy-queue-limit", defaultValue = "${env:PARKGATE_LEGACY_QUEUE_LIMIT:-16}",
+      description = "requests waiting per legacy park before GATE_BUSY (env PARKGATE_LEGACY_QUEUE_LIMIT, default ${DEFAULT-VALUE})")
+  int legacyQueueLimit;
+
+  @Option(names = "--legacy-currency", defaultValue = "${env:PARKGATE_LEGACY_CURRENCY:-CNY}",
+      description = "currency of legacy amounts (env PARKGATE_LEGACY_CURRENCY, default ${DEFAULT-VALUE})")
+  String legacyCurrency;
+
+  @Option(names = "--insecure-accept-any-token", defaultValue = "${env:PARKGATE_INSECURE_ACCEPT_ANY_TOKEN:-false}",
+      description = "development only: accept any controller token (env PARKGATE_INSECURE_ACCEPT_ANY_TOKEN)")
+  boolean insecureAcceptAnyToken;
+
   ParkgateConfig toConfig() {
+    return toConfig(blankToNull(System.getenv("PARKGATE_TOKEN_SECRET")));
+  }
+
+  /** The node configuration with an explicit token secret (the demo makes one up). */
+  ParkgateConfig toConfig(String tokenSecret) {
     ParkgateConfig.Builder b = ParkgateConfig.builder()
         .httpPort(ParkgateConfig.parsePort("http-port", httpPort))
         .devicePort(ParkgateConfig.parsePort("device-port", devicePort))
@@ -89,11 +119,23 @@ final class NodeOptions {
         .clusterHost(clusterHost)
         .clusterName(blankToNull(clusterName))
         .clusterPort(clusterPort)
-        .drainGraceMs(drainGraceMs);
+        .drainGraceMs(drainGraceMs)
+        .legacyPort(ParkgateConfig.parsePort("legacy-port", legacyPort))
+        .legacyAllowedParks(nonBlank(legacyAllowedParks))
+        .legacyAllowedSources(nonBlank(legacyAllowedSources))
+        .legacyQueueLimit(legacyQueueLimit)
+        .legacyCurrency(legacyCurrency)
+        .tokenSecret(tokenSecret)
+        .tokenSecretPrevious(blankToNull(System.getenv("PARKGATE_TOKEN_SECRET_PREVIOUS")))
+        .insecureAcceptAnyToken(insecureAcceptAnyToken);
     if (instances > 0) {
       b.httpInstances(instances).deviceInstances(instances);
     }
     return b.build();
+  }
+
+  private static List<String> nonBlank(List<String> values) {
+    return values == null ? List.of() : values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
   }
 
   private static String blankToNull(String s) {

@@ -6,6 +6,7 @@ import io.parkgate.cluster.ClusterManagers;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.device.DeviceVerticle;
+import io.parkgate.device.NodeSecurity;
 import io.parkgate.http.ApiVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -42,9 +43,10 @@ public final class ParkgateNode {
   private final List<ApiVerticle> apiVerticles;
   private final int httpPort;
   private final int devicePort;
+  private final int legacyPort;
 
   private ParkgateNode(Vertx vertx, ParkDirectory directory, NodeState state, List<DeviceVerticle> device,
-      List<ApiVerticle> api, int httpPort, int devicePort) {
+      List<ApiVerticle> api, int httpPort, int devicePort, int legacyPort) {
     this.vertx = vertx;
     this.directory = directory;
     this.state = state;
@@ -52,6 +54,7 @@ public final class ParkgateNode {
     this.apiVerticles = api;
     this.httpPort = httpPort;
     this.devicePort = devicePort;
+    this.legacyPort = legacyPort;
   }
 
   /** Joins the cluster, then binds the listeners; fails (and leaves the cluster) if any step fails. */
@@ -85,17 +88,20 @@ public final class ParkgateNode {
     List<DeviceVerticle> device = new CopyOnWriteArrayList<>();
     List<ApiVerticle> api = new CopyOnWriteArrayList<>();
     AtomicInteger instances = new AtomicInteger();
+    NodeSecurity security = new NodeSecurity(config);
+    Integer legacyPort = config.legacyPort() == null ? null : config.legacyPort() == 0 ? -3 : config.legacyPort();
     return ParkDirectory.start(vertx, hazelcast, nodeId).compose(directory -> {
       Future<Integer> devicePort = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
-          port -> new DeviceVerticle(config, directory, port, instances.incrementAndGet()),
+          port -> new DeviceVerticle(config, directory, security, port, legacyPort, instances.incrementAndGet()),
           DeviceVerticle::actualPort, device);
       Future<Integer> httpPort = devicePort.compose(d -> deployListener(vertx, config.httpPort(), -2,
           config.httpInstances(), port -> new ApiVerticle(config, directory, state, port), ApiVerticle::actualPort, api));
       return httpPort.map(h -> {
         state.ready.set(true);
-        LOG.info("parkgate node {} ready: http port {}, controller port {}", nodeId, portText(h),
-            portText(devicePort.result()));
-        return new ParkgateNode(vertx, directory, state, device, api, h, devicePort.result());
+        int legacy = device.isEmpty() ? -1 : device.get(0).actualLegacyPort();
+        LOG.info("parkgate node {} ready: http port {}, controller port {}, legacy port {}", nodeId, portText(h),
+            portText(devicePort.result()), portText(legacy));
+        return new ParkgateNode(vertx, directory, state, device, api, h, devicePort.result(), legacy);
       });
     });
   }
@@ -146,6 +152,11 @@ public final class ParkgateNode {
   /** The controller port actually bound, or -1 when the controller listener is off. */
   public int devicePort() {
     return devicePort;
+  }
+
+  /** The legacy controller port actually bound, or -1 when off. */
+  public int legacyPort() {
+    return legacyPort;
   }
 
   /**

@@ -55,7 +55,7 @@ class GatewayEndToEndTest {
 
   private static SimulatorStats simulate(String prefix, int gates, Set<String> blackhole) {
     SimulatorOptions options = new SimulatorOptions("127.0.0.1", node.devicePort(), gates, prefix, 800, 0,
-        blackhole, 0, "test");
+        blackhole, 0, TestNodes.TOKEN_SECRET, false);
     SimulatorStats stats = TestNodes.await(GateSimulator.deploy(clients, options, false));
     assertThat(TestNodes.poll(Duration.ofSeconds(10), () -> stats.connected() == gates))
         .as("all %d simulated gates online", gates).isTrue();

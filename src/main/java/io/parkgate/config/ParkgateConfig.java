@@ -26,6 +26,14 @@ import java.util.Objects;
  * @param clusterName            overrides the Hazelcast cluster name when not null
  * @param clusterPort            event-bus port (0 = any free port; fix it on Kubernetes)
  * @param drainGraceMs           on SIGTERM, how long in-flight requests get to finish
+ * @param legacyPort             legacy text-protocol port; 0 = any free port; null = off
+ * @param legacyAllowedParks     park IDs (or prefixes ending in *) the legacy listener accepts
+ * @param legacyAllowedSources   source IPs or CIDR blocks the legacy listener accepts
+ * @param legacyQueueLimit       requests waiting per legacy park (one on the wire) before GATE_BUSY
+ * @param legacyCurrency         currency reported for legacy amounts
+ * @param tokenSecret            cluster-wide secret controller tokens are signed with
+ * @param tokenSecretPrevious    the secret being rotated out, still accepted; may be null
+ * @param insecureAcceptAnyToken accept any hello token (development only); needs no secret
  */
 public record ParkgateConfig(
     String bindHost,
@@ -45,7 +53,15 @@ public record ParkgateConfig(
     String clusterHost,
     String clusterName,
     int clusterPort,
-    long drainGraceMs) {
+    long drainGraceMs,
+    Integer legacyPort,
+    List<String> legacyAllowedParks,
+    List<String> legacyAllowedSources,
+    int legacyQueueLimit,
+    String legacyCurrency,
+    String tokenSecret,
+    String tokenSecretPrevious,
+    boolean insecureAcceptAnyToken) {
 
   public static final String DEFAULT_BIND_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -60,6 +76,7 @@ public record ParkgateConfig(
   public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
   public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
   public static final long DEFAULT_DRAIN_GRACE_MS = 10_000;
+  public static final int DEFAULT_LEGACY_QUEUE_LIMIT = 16;
 
   public ParkgateConfig {
     List<String> errors = new ArrayList<>();
@@ -80,6 +97,22 @@ public record ParkgateConfig(
     check(errors, clusterHost != null && !clusterHost.isBlank(), "cluster-host", "must not be empty");
     check(errors, clusterPort >= 0 && clusterPort <= 65535, "cluster-port", "must be 0..65535");
     check(errors, drainGraceMs >= 0 && drainGraceMs <= 600_000, "drain-grace-ms", "must be 0..600000");
+    check(errors, legacyPort == null || (legacyPort >= 0 && legacyPort <= 65535), "legacy-port", "must be 0..65535 or off");
+    legacyAllowedParks = legacyAllowedParks == null ? List.of() : List.copyOf(legacyAllowedParks);
+    legacyAllowedSources = legacyAllowedSources == null ? List.of() : List.copyOf(legacyAllowedSources);
+    for (String source : legacyAllowedSources) {
+      try {
+        new io.parkgate.security.Allowlist(List.of(), List.of(source));
+      } catch (IllegalArgumentException e) {
+        errors.add("legacy-allowed-sources: " + e.getMessage());
+      }
+    }
+    check(errors, legacyQueueLimit >= 1 && legacyQueueLimit <= 1024, "legacy-queue-limit", "must be 1..1024");
+    check(errors, legacyCurrency != null && legacyCurrency.matches("[A-Z]{3}"), "legacy-currency", "must be an ISO 4217 code such as CNY");
+    check(errors, insecureAcceptAnyToken || (tokenSecret != null && tokenSecret.length() >= 16), "token-secret",
+        "required, at least 16 characters (PARKGATE_TOKEN_SECRET); or --insecure-accept-any-token for development");
+    check(errors, tokenSecretPrevious == null || tokenSecretPrevious.length() >= 16, "token-secret-previous",
+        "at least 16 characters when set");
     if (!errors.isEmpty()) {
       throw new ConfigException(String.join("; ", errors));
     }
@@ -89,6 +122,14 @@ public record ParkgateConfig(
     if (!ok) {
       errors.add(key + ": " + reason);
     }
+  }
+
+  /** The configuration with secrets replaced by "***", for printing and logging. */
+  @Override
+  public String toString() {
+    return "ParkgateConfig[bindHost=" + bindHost + ", httpPort=" + httpPort + ", devicePort=" + devicePort
+        + ", legacyPort=" + legacyPort + ", tokenSecret=" + (tokenSecret == null ? "unset" : "***")
+        + ", tokenSecretPrevious=" + (tokenSecretPrevious == null ? "unset" : "***") + ", ...]";
   }
 
   /** Frames must arrive at least this often, or the session is closed as idle. */
@@ -109,7 +150,11 @@ public record ParkgateConfig(
         .defaultTimeoutMs(defaultTimeoutMs).maxTimeoutMs(maxTimeoutMs)
         .maxInFlightPerPark(maxInFlightPerPark).maxBodyBytes(maxBodyBytes)
         .clusterConfig(clusterConfig).clusterHost(clusterHost).clusterName(clusterName)
-        .clusterPort(clusterPort).drainGraceMs(drainGraceMs);
+        .clusterPort(clusterPort).drainGraceMs(drainGraceMs)
+        .legacyPort(legacyPort).legacyAllowedParks(legacyAllowedParks).legacyAllowedSources(legacyAllowedSources)
+        .legacyQueueLimit(legacyQueueLimit).legacyCurrency(legacyCurrency)
+        .tokenSecret(tokenSecret).tokenSecretPrevious(tokenSecretPrevious)
+        .insecureAcceptAnyToken(insecureAcceptAnyToken);
   }
 
   /** Parses a port setting: a number 0..65535, or {@code off} (returned as null). */
@@ -150,6 +195,14 @@ public record ParkgateConfig(
     private String clusterName;
     private int clusterPort;
     private long drainGraceMs = DEFAULT_DRAIN_GRACE_MS;
+    private Integer legacyPort;
+    private List<String> legacyAllowedParks = List.of();
+    private List<String> legacyAllowedSources = List.of();
+    private int legacyQueueLimit = DEFAULT_LEGACY_QUEUE_LIMIT;
+    private String legacyCurrency = "CNY";
+    private String tokenSecret;
+    private String tokenSecretPrevious;
+    private boolean insecureAcceptAnyToken;
 
     public Builder bindHost(String v) { bindHost = v; return this; }
     public Builder httpPort(Integer v) { httpPort = v; return this; }
@@ -169,12 +222,21 @@ public record ParkgateConfig(
     public Builder clusterName(String v) { clusterName = v; return this; }
     public Builder clusterPort(int v) { clusterPort = v; return this; }
     public Builder drainGraceMs(long v) { drainGraceMs = v; return this; }
+    public Builder legacyPort(Integer v) { legacyPort = v; return this; }
+    public Builder legacyAllowedParks(List<String> v) { legacyAllowedParks = v; return this; }
+    public Builder legacyAllowedSources(List<String> v) { legacyAllowedSources = v; return this; }
+    public Builder legacyQueueLimit(int v) { legacyQueueLimit = v; return this; }
+    public Builder legacyCurrency(String v) { legacyCurrency = v; return this; }
+    public Builder tokenSecret(String v) { tokenSecret = v; return this; }
+    public Builder tokenSecretPrevious(String v) { tokenSecretPrevious = v; return this; }
+    public Builder insecureAcceptAnyToken(boolean v) { insecureAcceptAnyToken = v; return this; }
 
     public ParkgateConfig build() {
       return new ParkgateConfig(bindHost, httpPort, devicePort, httpInstances, deviceInstances,
           heartbeatIntervalMs, idleHeartbeats, helloTimeoutMs, maxLineBytes, defaultTimeoutMs,
           maxTimeoutMs, maxInFlightPerPark, maxBodyBytes, clusterConfig, clusterHost, clusterName,
-          clusterPort, drainGraceMs);
+          clusterPort, drainGraceMs, legacyPort, legacyAllowedParks, legacyAllowedSources, legacyQueueLimit,
+          legacyCurrency, tokenSecret, tokenSecretPrevious, insecureAcceptAnyToken);
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.parkgate.device;
 
-import io.parkgate.bus.Addresses;
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GateCall;
@@ -14,14 +13,11 @@ import io.parkgate.protocol.RpcError;
 import io.parkgate.protocol.RpcMessage;
 import io.parkgate.protocol.RpcRequest;
 import io.parkgate.protocol.RpcResponse;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,139 +27,49 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One controller connection speaking protocol v1. Every field is touched only on the event loop of
- * the {@link DeviceVerticle} instance that accepted the socket (the park's consumer is registered
- * from that same context, so bus messages arrive there too).
- *
- * <p>Lifecycle: {@code AWAITING_HELLO} → {@code REGISTERING} (consumer written to the cluster) →
- * {@code ONLINE} (hello answered) → {@code CLOSED}. Closing fails every pending request at once.
+ * A controller connection speaking protocol v1 (JSON-RPC 2.0 lines, see docs/protocol.md): any
+ * number of requests outstanding, matched by ids that are never reused; after a timeout the park
+ * fails fast until the controller speaks again.
  */
-final class DeviceSession {
+final class DeviceSession extends ControllerSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeviceSession.class);
-  private static final Buffer NEWLINE = Buffer.buffer("\n");
-  /** How much earlier than the caller's bus timeout the session gives up on the controller. */
-  static final long TIMEOUT_MARGIN_MS = 50;
-
-  enum State { AWAITING_HELLO, REGISTERING, ONLINE, CLOSED }
-
-  /** Why a session ended; logged and (later) counted. */
-  enum CloseReason { PEER_CLOSED, IDLE, HELLO_TIMEOUT, PROTOCOL_ERROR, TAKEOVER, DRAIN, SERVER_STOP, ERROR }
 
   /** A request written to the controller and not yet answered. {@code message} is null for pings. */
   private record Pending(Message<JsonObject> message, String method, long timerId) {
   }
 
-  private final Vertx vertx;
-  private final SessionHost host;
-  private final ParkgateConfig config;
-  private final NetSocket socket;
-  private final DeviceStats stats;
-  private final RecordParser parser;
-  private final long connectedAtMillis = System.currentTimeMillis();
-  private final long connectedAtNanos = System.nanoTime();
+  private final TokenVerifier tokens;
   private final Map<Long, Pending> pending = new HashMap<>();
-
-  private State state = State.AWAITING_HELLO;
-  private String parkId;
-  private long epoch;
-  private MessageConsumer<JsonObject> consumer;
-  private long lastFrameNanos = System.nanoTime();
-  private long lastFrameMillis = connectedAtMillis;
   private long nextId = 1;
   private int inFlight;
   private boolean unresponsive;
-  private Runnable onClose = () -> { };
-  private Future<Void> unregistered = Future.succeededFuture();
 
-  DeviceSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, DeviceStats stats) {
-    this.vertx = vertx;
-    this.host = host;
-    this.config = config;
-    this.socket = socket;
-    this.stats = stats;
-    this.parser = RecordParser.newDelimited(NEWLINE, socket);
+  DeviceSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, DeviceStats stats,
+      TokenVerifier tokens) {
+    super(vertx, host, config, socket, stats);
+    this.tokens = tokens;
   }
 
-  /** Starts reading; {@code onClose} runs once, when the session ends for any reason. */
-  void start(Runnable onClose) {
-    this.onClose = onClose;
-    parser.maxRecordSize(config.maxLineBytes());
-    parser.handler(this::handleLine);
-    parser.exceptionHandler(this::handleParserFailure);
-    socket.exceptionHandler(e -> LOG.debug("socket error from {}: {}", remote(), e.toString()));
-    socket.closeHandler(v -> close(CloseReason.PEER_CLOSED, null));
+  @Override
+  String protocol() {
+    return "v1";
   }
 
-  State state() {
-    return state;
-  }
-
-  String parkId() {
-    return parkId;
-  }
-
-  long epoch() {
-    return epoch;
-  }
-
-  void epoch(long epoch) {
-    this.epoch = epoch;
-  }
-
-  long connectedAtMillis() {
-    return connectedAtMillis;
-  }
-
-  String remoteAddress() {
-    return remote();
-  }
-
+  @Override
   int inFlight() {
     return inFlight;
   }
 
-  boolean isClosed() {
-    return state == State.CLOSED;
-  }
-
-  /** The park's address consumer, registered by the host during admission. */
-  void consumer(MessageConsumer<JsonObject> consumer) {
-    this.consumer = consumer;
-  }
-
-  /** Called by the verticle's sweep: enforces the hello deadline and the idle timeout. */
-  void checkDeadlines(long nowNanos) {
-    long silentMs = (nowNanos - lastFrameNanos) / 1_000_000;
-    long connectedMs = (nowNanos - connectedAtNanos) / 1_000_000;
-    if (state == State.AWAITING_HELLO && connectedMs >= config.helloTimeoutMs()) {
-      closeWithError(CloseReason.HELLO_TIMEOUT, new RpcError(RpcError.HELLO_TIMEOUT,
-          "no hello within " + config.helloTimeoutMs() + " ms"));
-    } else if (state != State.AWAITING_HELLO && silentMs >= config.idleTimeoutMs()) {
-      closeWithError(CloseReason.IDLE, new RpcError(RpcError.IDLE_TIMEOUT,
-          "no frame for " + config.idleTimeoutMs() + " ms"));
-    }
+  @Override
+  boolean responsive() {
+    return !unresponsive;
   }
 
   // ---- controller → server ----------------------------------------------------------------
 
-  private void handleParserFailure(Throwable failure) {
-    // RecordParser reports an over-long line here and keeps its buffer: answer once and close.
-    closeWithError(CloseReason.PROTOCOL_ERROR,
-        new RpcError(RpcError.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes"));
-  }
-
-  private void handleLine(Buffer line) {
-    if (state == State.CLOSED) {
-      return;
-    }
-    if (line.length() > config.maxLineBytes()) {
-      // RecordParser only checks the unterminated tail; a whole long line in one read lands here.
-      handleParserFailure(null);
-      return;
-    }
-    lastFrameNanos = System.nanoTime();
-    lastFrameMillis = System.currentTimeMillis();
+  @Override
+  void handleLine(Buffer line) {
     unresponsive = false;
     RpcMessage message;
     try {
@@ -173,9 +79,13 @@ final class DeviceSession {
       closeWithError(CloseReason.PROTOCOL_ERROR, e.error(), e.id());
       return;
     }
-    if (state == State.AWAITING_HELLO && message instanceof RpcResponse) {
-      closeWithError(CloseReason.PROTOCOL_ERROR,
-          new RpcError(RpcError.HELLO_REQUIRED, "the first message must be the request hello"), message.id());
+    if (state == State.IDENTIFYING) {
+      if (message instanceof RpcRequest r && GateMethods.HELLO.equals(r.method()) && !r.isNotification()) {
+        handleHello(r);
+      } else {
+        closeWithError(CloseReason.PROTOCOL_ERROR,
+            new RpcError(RpcError.HELLO_REQUIRED, "the first message must be the request hello"), message.id());
+      }
     } else if (message instanceof RpcResponse response) {
       handleResponse(response);
     } else {
@@ -184,15 +94,6 @@ final class DeviceSession {
   }
 
   private void handleRequest(RpcRequest request) {
-    if (state == State.AWAITING_HELLO) {
-      if (!GateMethods.HELLO.equals(request.method()) || request.isNotification()) {
-        closeWithError(CloseReason.PROTOCOL_ERROR,
-            new RpcError(RpcError.HELLO_REQUIRED, "the first message must be the request hello"), request.id());
-        return;
-      }
-      handleHello(request);
-      return;
-    }
     switch (request.method()) {
       case GateMethods.PING -> {
         stats.heartbeats++;
@@ -213,38 +114,32 @@ final class DeviceSession {
           "parkId must be a string matching " + ParkIds.PATTERN.pattern()), hello.id());
       return;
     }
-    if (!(token instanceof String)) {
+    if (!(token instanceof String t)) {
       closeWithError(CloseReason.PROTOCOL_ERROR,
           new RpcError(RpcError.INVALID_PARAMS, "token must be a string"), hello.id());
       return;
     }
-    parkId = p;
-    state = State.REGISTERING;
-    host.admit(this).onComplete(ar -> {
-      if (state == State.CLOSED) {
-        return;
-      }
-      if (ar.failed()) {
-        if (ar.cause() instanceof io.parkgate.cluster.StaleSessionException) {
-          closeWithError(CloseReason.TAKEOVER, new RpcError(RpcError.SUPERSEDED,
-              "a newer connection for park " + parkId + " exists"), hello.id());
-        } else {
-          LOG.warn("park {}: admission failed: {}", parkId, ar.cause().toString());
-          closeWithError(CloseReason.ERROR,
-              new RpcError(RpcError.INTERNAL_ERROR, "server could not register the park"), hello.id());
-        }
-        return;
-      }
-      state = State.ONLINE;
-      stats.sessionsOpened++;
-      LOG.info("session open park={} epoch={} remote={}", parkId, epoch, remote());
-      socket.write(JsonRpcCodec.encode(RpcResponse.success(hello.id(), new JsonObject()
-          .put("heartbeatIntervalMs", config.heartbeatIntervalMs())
-          .put("idleTimeoutMs", config.idleTimeoutMs())
-          .put("maxLineBytes", config.maxLineBytes())
-          .put("serverTime", Instant.now().toString()))));
-    });
+    if (tokens.throttled(remoteHost())) {
+      stats.authFailures++;
+      closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED,
+          "too many failed hellos from this address; try again later"), hello.id());
+      return;
+    }
+    if (!tokens.accepts(p, t, remoteHost())) {
+      stats.authFailures++;
+      closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED, "invalid token for park " + p), hello.id());
+      return;
+    }
+    helloId = hello.id();
+    admit(p, () -> socket.write(JsonRpcCodec.encode(RpcResponse.success(hello.id(), new JsonObject()
+        .put("heartbeatIntervalMs", config.heartbeatIntervalMs())
+        .put("idleTimeoutMs", config.idleTimeoutMs())
+        .put("maxLineBytes", config.maxLineBytes())
+        .put("serverTime", Instant.now().toString())))));
   }
+
+  /** The id of the hello being answered, so a refusal during admission carries it. */
+  private Object helloId;
 
   private void handleResponse(RpcResponse response) {
     Pending p = response.id() instanceof Long id ? pending.remove(id) : null;
@@ -279,15 +174,9 @@ final class DeviceSession {
 
   // ---- bus → controller ---------------------------------------------------------------------
 
-  void handleBusMessage(Message<JsonObject> message) {
-    GateCall call = GateCall.fromJson(message.body());
-    if (GateCall.OP_STATUS.equals(call.op())) {
-      message.reply(status());
-      return;
-    }
-    if (state != State.ONLINE) {
-      BusFailures.fail(message, ErrorCode.GATE_OFFLINE, "the gate's session is not open");
-    } else if (!GateMethods.isServerCall(call.method())) {
+  @Override
+  void handleCall(Message<JsonObject> message, GateCall call, long timeoutMs) {
+    if (!GateMethods.isServerCall(call.method())) {
       BusFailures.fail(message, ErrorCode.BAD_REQUEST, "unknown gate method " + call.method());
     } else if (unresponsive) {
       BusFailures.fail(message, ErrorCode.GATE_UNRESPONSIVE,
@@ -298,12 +187,7 @@ final class DeviceSession {
     } else if (socket.writeQueueFull()) {
       BusFailures.fail(message, ErrorCode.GATE_BUSY, "the gate's connection is not draining");
     } else {
-      // Answer GATE_TIMEOUT a little before the caller's own bus timeout fires, so the caller
-      // hears it from the session (which marks the park unresponsive first); the bus timeout
-      // stays the backstop for a node that vanished.
-      long budget = Math.min(call.timeoutMs(), config.maxTimeoutMs());
-      long timeout = Math.max(1, budget - Math.min(TIMEOUT_MARGIN_MS, budget / 10));
-      send(message, call.method(), call.params(), timeout);
+      send(message, call.method(), call.params(), timeoutMs);
     }
   }
 
@@ -333,19 +217,6 @@ final class DeviceSession {
     }
   }
 
-  /** The session's live state, for the status and directory endpoints. */
-  JsonObject status() {
-    return new JsonObject()
-        .put("parkId", parkId)
-        .put("online", state == State.ONLINE)
-        .put("epoch", epoch)
-        .put("connectedAt", Instant.ofEpochMilli(connectedAtMillis).toString())
-        .put("lastSeenAt", Instant.ofEpochMilli(lastFrameMillis).toString())
-        .put("remoteAddress", remote())
-        .put("responsive", !unresponsive)
-        .put("inFlight", inFlight);
-  }
-
   // ---- writing and closing --------------------------------------------------------------------
 
   private void reply(RpcRequest request, RpcResponse response) {
@@ -362,20 +233,27 @@ final class DeviceSession {
     }
   }
 
-  private void closeWithError(CloseReason reason, RpcError error) {
-    closeWithError(reason, error, null);
-  }
-
   private void closeWithError(CloseReason reason, RpcError error, Object id) {
-    if (state == State.CLOSED) {
-      return;
+    if (state != State.CLOSED) {
+      close(reason, JsonRpcCodec.encode(RpcResponse.failure(id, error)));
     }
-    LOG.debug("closing {} ({}): {}", remote(), reason, error.message());
-    Buffer line = JsonRpcCodec.encode(RpcResponse.failure(id, error));
-    close(reason, line);
   }
 
-  /** Asks the controller to reconnect (elsewhere); the session keeps serving until it goes. */
+  @Override
+  Buffer farewell(CloseReason reason, String text) {
+    int code = switch (reason) {
+      case HELLO_TIMEOUT -> RpcError.HELLO_TIMEOUT;
+      case IDLE -> RpcError.IDLE_TIMEOUT;
+      case TAKEOVER -> RpcError.SUPERSEDED;
+      case PROTOCOL_ERROR -> RpcError.LINE_TOO_LONG;
+      default -> RpcError.INTERNAL_ERROR;
+    };
+    // a refusal during admission answers the hello itself; later errors carry no id
+    Object id = state == State.REGISTERING ? helloId : null;
+    return JsonRpcCodec.encode(RpcResponse.failure(id, new RpcError(code, text)));
+  }
+
+  @Override
   void requestReconnect(String reason) {
     if (state == State.ONLINE) {
       socket.write(JsonRpcCodec.encode(new RpcRequest(null, GateMethods.RECONNECT,
@@ -383,50 +261,16 @@ final class DeviceSession {
     }
   }
 
-  /** Closed because a newer session of the same park exists (possibly on another node). */
-  Future<Void> closeForTakeover(long newerEpoch) {
-    if (state != State.CLOSED) {
-      LOG.debug("park {}: epoch {} superseded by {}", parkId, epoch, newerEpoch);
-      Buffer line = JsonRpcCodec.encode(RpcResponse.failure(null, new RpcError(RpcError.SUPERSEDED,
-          "a newer connection for park " + parkId + " exists")));
-      close(CloseReason.TAKEOVER, line);
-    }
-    return unregistered;
-  }
-
-  /** Ends the session: fails pending requests at once, unregisters the park, closes the socket. */
-  void close(CloseReason reason, Buffer lastWords) {
-    if (state == State.CLOSED) {
-      return;
-    }
-    boolean wasAnnounced = state == State.ONLINE;
-    state = State.CLOSED;
+  @Override
+  void failWaiting() {
     List<Pending> waiting = new ArrayList<>(pending.values());
     pending.clear();
     inFlight = 0;
     for (Pending p : waiting) {
       vertx.cancelTimer(p.timerId());
       if (p.message() != null) {
-        BusFailures.fail(p.message(), ErrorCode.GATE_OFFLINE,
-            "the gate's connection closed before it answered");
+        failOffline(p.message());
       }
     }
-    unregistered = host.closed(this, consumer);
-    parser.pause();
-    if (lastWords != null) {
-      socket.end(lastWords);
-    } else {
-      socket.close();
-    }
-    if (wasAnnounced) {
-      stats.sessionsClosed++;
-      LOG.info("session close park={} epoch={} remote={} reason={} failedPending={}",
-          parkId, epoch, remote(), reason, waiting.size());
-    }
-    onClose.run();
-  }
-
-  private String remote() {
-    return String.valueOf(socket.remoteAddress());
   }
 }

@@ -11,4 +11,5 @@ final class DeviceStats {
   long timeouts;
   long lateResponses;
   long protocolErrors;
+  long authFailures;
 }

@@ -8,6 +8,7 @@ import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkEntry;
 import io.parkgate.cluster.StaleSessionException;
 import io.parkgate.config.ParkgateConfig;
+import io.parkgate.security.Allowlist;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -52,27 +53,36 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
 
   private final ParkgateConfig config;
   private final ParkDirectory directory;
+  private final TokenVerifier tokens;
+  private final Allowlist legacyAllowlist;
   private final int port;
+  private final Integer legacyPort;
   private final int instance;
-  private final Set<DeviceSession> sessions = new HashSet<>();
-  private final Map<String, DeviceSession> online = new HashMap<>();
+  private final Set<ControllerSession> sessions = new HashSet<>();
+  private final Map<String, ControllerSession> online = new HashMap<>();
   private final Map<String, Floor> floors = new HashMap<>();
   private final DeviceStats stats = new DeviceStats();
   private String address;
   private MessageConsumer<JsonObject> hostConsumer;
   private NetServer server;
+  private NetServer legacyServer;
   private long sweepTimer = -1;
   private boolean draining;
 
   /**
-   * @param port     the port to listen on; a negative port is a random port shared by every
-   *                 instance asking for the same negative value
-   * @param instance this instance's number on the node (part of its bus address)
+   * @param port       the protocol v1 port; a negative port is a random port shared by every
+   *                   instance asking for the same negative value
+   * @param legacyPort the legacy text-protocol port (same rule), or null for none
+   * @param instance   this instance's number on the node (part of its bus address)
    */
-  public DeviceVerticle(ParkgateConfig config, ParkDirectory directory, int port, int instance) {
+  public DeviceVerticle(ParkgateConfig config, ParkDirectory directory, NodeSecurity security, int port,
+      Integer legacyPort, int instance) {
     this.config = config;
     this.directory = directory;
+    this.tokens = security.tokens;
+    this.legacyAllowlist = security.legacyAllowlist;
     this.port = port;
+    this.legacyPort = legacyPort;
     this.instance = instance;
   }
 
@@ -83,12 +93,27 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     long sweepMs = Math.max(20, Math.min(1000,
         Math.min(config.idleTimeoutMs(), config.helloTimeoutMs()) / 10));
     sweepTimer = vertx.setPeriodic(sweepMs, t -> sweep());
-    server = vertx.createNetServer(new NetServerOptions()
-        .setTcpNoDelay(true)
-        .setTcpKeepAlive(true)
-        .setAcceptBacklog(4096));
-    server.connectHandler(this::handleConnect);
-    return hostConsumer.completion().compose(v -> server.listen(port, config.bindHost()));
+    server = vertx.createNetServer(serverOptions());
+    server.connectHandler(socket -> accept(socket, false));
+    Future<?> legacy = Future.succeededFuture();
+    if (legacyPort != null) {
+      legacyServer = vertx.createNetServer(serverOptions());
+      legacyServer.connectHandler(socket -> accept(socket, true));
+      legacy = legacyServer.listen(legacyPort, config.bindHost());
+    }
+    Future<?> legacyListening = legacy;
+    return hostConsumer.completion()
+        .compose(v -> server.listen(port, config.bindHost()))
+        .compose(v -> legacyListening);
+  }
+
+  private static NetServerOptions serverOptions() {
+    return new NetServerOptions().setTcpNoDelay(true).setTcpKeepAlive(true).setAcceptBacklog(4096);
+  }
+
+  /** The legacy port this instance listens on, or -1. */
+  public int actualLegacyPort() {
+    return legacyServer == null ? -1 : legacyServer.actualPort();
   }
 
   /** The port this instance listens on, once started. */
@@ -96,19 +121,21 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     return server.actualPort();
   }
 
-  private void handleConnect(NetSocket socket) {
+  private void accept(NetSocket socket, boolean legacy) {
     if (draining) {
       socket.close();
       return;
     }
-    DeviceSession session = new DeviceSession(vertx, this, config, socket, stats);
+    ControllerSession session = legacy
+        ? new LegacySession(vertx, this, config, socket, stats, legacyAllowlist)
+        : new DeviceSession(vertx, this, config, socket, stats, tokens);
     sessions.add(session);
     session.start(() -> sessions.remove(session));
   }
 
   private void sweep() {
     long now = System.nanoTime();
-    for (DeviceSession session : new ArrayList<>(sessions)) {
+    for (ControllerSession session : new ArrayList<>(sessions)) {
       session.checkDeadlines(now);
     }
     floors.values().removeIf(f -> now - f.atNanos() > FLOOR_TTL_NANOS);
@@ -117,7 +144,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   // ---- admission and takeover ----------------------------------------------------------------
 
   @Override
-  public Future<Void> admit(DeviceSession session) {
+  public Future<Void> admit(ControllerSession session) {
     String parkId = session.parkId();
     return directory.nextEpoch()
         .compose(epoch -> {
@@ -134,7 +161,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
         })
         .compose(v -> stillCurrent(session))
         .onSuccess(v -> {
-          DeviceSession replaced = online.put(parkId, session);
+          ControllerSession replaced = online.put(parkId, session);
           if (replaced != null && replaced != session) {
             replaced.closeForTakeover(session.epoch());
           }
@@ -146,7 +173,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
         });
   }
 
-  private Future<Void> stillCurrent(DeviceSession session) {
+  private Future<Void> stillCurrent(ControllerSession session) {
     Floor floor = floors.get(session.parkId());
     if (floor != null && floor.epoch() > session.epoch()) {
       return Future.failedFuture(new StaleSessionException(session.parkId(), session.epoch(), floor.epoch()));
@@ -170,7 +197,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   }
 
   @Override
-  public Future<Void> closed(DeviceSession session, MessageConsumer<JsonObject> consumer) {
+  public Future<Void> closed(ControllerSession session, MessageConsumer<JsonObject> consumer) {
     if (session.parkId() != null && online.get(session.parkId()) == session) {
       online.remove(session.parkId());
     }
@@ -180,9 +207,9 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
-  private ParkEntry entryOf(DeviceSession session) {
+  private ParkEntry entryOf(ControllerSession session) {
     return new ParkEntry(session.parkId(), directory.nodeId(), address, session.epoch(),
-        session.remoteAddress(), session.connectedAtMillis(), "v1");
+        session.remoteAddress(), session.connectedAtMillis(), session.protocol());
   }
 
   // ---- this instance's bus address ----------------------------------------------------------
@@ -195,7 +222,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
       case OP_EVICT -> handleEvict(message, parkId, body.getLong("epoch", 0L));
       case OP_LIVE -> message.reply(live(body.getJsonArray("parkIds", new JsonArray())));
       case GateCall.OP_CALL, GateCall.OP_STATUS -> {
-        DeviceSession session = parkId == null ? null : online.get(parkId);
+        ControllerSession session = parkId == null ? null : online.get(parkId);
         long epoch = body.getLong("epoch", 0L);
         if (session == null || (epoch != 0 && epoch != session.epoch())) {
           BusFailures.fail(message, ErrorCode.PARK_MOVED, "the park's session is not on this instance");
@@ -212,7 +239,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     if (floor == null || floor.epoch() < newerEpoch) {
       floors.put(parkId, new Floor(newerEpoch, System.nanoTime()));
     }
-    DeviceSession session = online.get(parkId);
+    ControllerSession session = online.get(parkId);
     if (session == null || session.epoch() >= newerEpoch) {
       message.reply(new JsonObject().put("evicted", false));
       return;
@@ -224,7 +251,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   private JsonObject live(JsonArray parkIds) {
     JsonObject out = new JsonObject();
     for (Object id : parkIds) {
-      DeviceSession session = id instanceof String s ? online.get(s) : null;
+      ControllerSession session = id instanceof String s ? online.get(s) : null;
       if (session != null) {
         out.put((String) id, session.status());
       }
@@ -251,8 +278,8 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
         boolean idle = sessions.stream().allMatch(s -> s.inFlight() == 0);
         if (idle || System.nanoTime() >= deadline || sessions.isEmpty()) {
           vertx.cancelTimer(t);
-          for (DeviceSession s : new ArrayList<>(sessions)) {
-            s.close(DeviceSession.CloseReason.DRAIN, null);
+          for (ControllerSession s : new ArrayList<>(sessions)) {
+            s.close(ControllerSession.CloseReason.DRAIN, null);
           }
           done.complete();
         }
@@ -265,10 +292,11 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
     List<Future<Void>> closing = new ArrayList<>();
-    for (DeviceSession session : new ArrayList<>(sessions)) {
-      session.close(DeviceSession.CloseReason.SERVER_STOP, null);
+    for (ControllerSession session : new ArrayList<>(sessions)) {
+      session.close(ControllerSession.CloseReason.SERVER_STOP, null);
     }
     closing.add(server == null ? Future.succeededFuture() : server.close());
+    closing.add(legacyServer == null ? Future.succeededFuture() : legacyServer.close());
     closing.add(hostConsumer.unregister());
     return Future.join(closing);
   }

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
-/** What a {@link DeviceSession} needs from the verticle that owns it: admission and release. */
+/** What a {@link ControllerSession} needs from the verticle that owns it: admission and release. */
 interface SessionHost {
 
   /**
@@ -13,8 +13,8 @@ interface SessionHost {
    * address. Completes when the session may answer hello; fails with
    * {@code StaleSessionException} when a newer session already holds the park.
    */
-  Future<Void> admit(DeviceSession session);
+  Future<Void> admit(ControllerSession session);
 
   /** The session ended: forget it, release its directory entry, unregister its consumer. */
-  Future<Void> closed(DeviceSession session, MessageConsumer<JsonObject> consumer);
+  Future<Void> closed(ControllerSession session, MessageConsumer<JsonObject> consumer);
 }

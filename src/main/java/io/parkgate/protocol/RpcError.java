@@ -21,6 +21,8 @@ public record RpcError(int code, String message, Object data) {
   public static final int IDLE_TIMEOUT = -32004;
   /** A newer connection of the same park took over; this one is closed. */
   public static final int SUPERSEDED = -32005;
+  /** The hello's token is not valid for its park, or the address made too many failed attempts. */
+  public static final int UNAUTHORIZED = -32006;
 
   public RpcError(int code, String message) {
     this(code, message, null);

@@ -30,6 +30,8 @@ final class SimulatedGate {
   private static final long BACKOFF_MIN_MS = 200;
   private static final long BACKOFF_MAX_MS = 30_000;
   private static final long HELLO_ID = 0;
+  private static final long LEGACY_HEARTBEAT_MS = 5_000;
+  private static final Buffer LEGACY_PING = Buffer.buffer("{\"type\":\"ping\"}\n");
 
   private final Vertx vertx;
   private final NetClient client;
@@ -82,12 +84,33 @@ final class SimulatedGate {
     parser.exceptionHandler(e -> s.close());
     s.exceptionHandler(e -> LOG.debug("{}: socket error {}", parkId, e.toString()));
     s.closeHandler(v -> handleClosed(s));
+    if (options.legacy()) {
+      s.write(parkId + "\n");
+      online(LEGACY_HEARTBEAT_MS);
+      return;
+    }
     s.write(JsonRpcCodec.encode(new RpcRequest(HELLO_ID, GateMethods.HELLO,
-        new JsonObject().put("parkId", parkId).put("token", options.token()))));
+        new JsonObject().put("parkId", parkId).put("token", options.token(parkId)))));
+  }
+
+  /** The legacy protocol: answer {@code get_amount} with the amount, nothing else. */
+  private void handleLegacyLine(NetSocket s, Buffer line) {
+    if ("get_amount".equals(line.toString().trim())) {
+      later(() -> {
+        if (!dark) {
+          stats.answered.incrementAndGet();
+          s.write(options.amount() + "\n");
+        }
+      });
+    }
   }
 
   private void handleLine(NetSocket s, Buffer line) {
     if (dark || (s != socket && s != retiring)) {
+      return;
+    }
+    if (options.legacy()) {
+      handleLegacyLine(s, line);
       return;
     }
     RpcMessage message;
@@ -153,10 +176,13 @@ final class SimulatedGate {
       retiring.close();
       retiring = null;
     }
+    online(((JsonObject) response.result()).getLong("heartbeatIntervalMs", 5000L));
+  }
+
+  private void online(long heartbeatMs) {
     online = true;
     backoffMs = BACKOFF_MIN_MS;
     stats.connected.incrementAndGet();
-    long heartbeatMs = ((JsonObject) response.result()).getLong("heartbeatIntervalMs", 5000L);
     heartbeatTimer = vertx.setPeriodic(heartbeatMs, t -> heartbeat());
     if (blackholed) {
       long afterMs = Math.max(0, options.blackholeAfterSec() * 1000);
@@ -170,7 +196,8 @@ final class SimulatedGate {
 
   private void heartbeat() {
     if (socket != null && !dark) {
-      socket.write(JsonRpcCodec.encode(new RpcRequest(nextId++, GateMethods.PING, new JsonObject())));
+      socket.write(options.legacy() ? LEGACY_PING
+          : JsonRpcCodec.encode(new RpcRequest(nextId++, GateMethods.PING, new JsonObject())));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.parkgate.sim;
 
+import io.parkgate.security.ParkTokens;
 import java.util.Set;
 
 /**
@@ -13,10 +14,11 @@ import java.util.Set;
  * @param delayMs           time each gate takes to answer a server request
  * @param blackhole         park IDs that go silent after {@code blackholeAfterSec}
  * @param blackholeAfterSec seconds after hello before a black-holed gate goes silent
- * @param token             token sent in hello
+ * @param tokenSecret       cluster token secret: each gate signs its own park ID with it
+ * @param legacy            speak the legacy text protocol instead of protocol v1
  */
 public record SimulatorOptions(String host, int port, int gates, String prefix, long amount,
-    long delayMs, Set<String> blackhole, long blackholeAfterSec, String token) {
+    long delayMs, Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy) {
 
   public SimulatorOptions {
     blackhole = blackhole == null ? Set.of() : Set.copyOf(blackhole);
@@ -27,5 +29,10 @@ public record SimulatorOptions(String host, int port, int gates, String prefix, 
 
   public String parkId(int index) {
     return prefix + index;
+  }
+
+  /** The hello token of a park: signed with the secret, or a placeholder when there is none. */
+  public String token(String parkId) {
+    return tokenSecret == null ? "no-secret" : new ParkTokens(tokenSecret, null).sign(parkId);
   }
 }

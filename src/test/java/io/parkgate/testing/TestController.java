@@ -1,5 +1,6 @@
 package io.parkgate.testing;
 
+import io.parkgate.security.ParkTokens;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,7 +39,8 @@ public final class TestController implements AutoCloseable {
   /** Connects and completes hello; returns the hello result. */
   public static TestController online(int port, String parkId) throws IOException {
     TestController c = connect(port);
-    JsonObject answer = c.request("hello", new JsonObject().put("parkId", parkId).put("token", "test"));
+    String token = new ParkTokens(TestNodes.TOKEN_SECRET, null).sign(parkId);
+    JsonObject answer = c.request("hello", new JsonObject().put("parkId", parkId).put("token", token));
     if (!answer.containsKey("result")) {
       throw new IllegalStateException("hello refused: " + answer);
     }
@@ -81,6 +83,15 @@ public final class TestController implements AutoCloseable {
       throw new IOException("connection closed by the server");
     }
     return new JsonObject(line);
+  }
+
+  /** Reads the next line as text (legacy protocol), waiting at most the read timeout. */
+  public String readText() throws IOException {
+    String line = readLine();
+    if (line == null) {
+      throw new IOException("connection closed by the server");
+    }
+    return line;
   }
 
   /** Reads the next request from the server, answering any server pings on the way if asked. */

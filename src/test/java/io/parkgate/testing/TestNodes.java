@@ -20,8 +20,12 @@ public final class TestNodes {
         .devicePort(0)
         .httpInstances(2)
         .deviceInstances(2)
+        .tokenSecret(TOKEN_SECRET)
         .clusterName(clusterName);
   }
+
+  /** The controller token secret every test node uses. */
+  public static final String TOKEN_SECRET = "test-secret-0123456789abcdef";
 
   public static String newClusterName() {
     return "parkgate-test-" + UUID.randomUUID();

@@ -1,0 +1,274 @@
+package io.parkgate.device;
+
+import io.parkgate.bus.BusFailures;
+import io.parkgate.bus.ErrorCode;
+import io.parkgate.bus.GateCall;
+import io.parkgate.cluster.StaleSessionException;
+import io.parkgate.config.ParkgateConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every controller connection has in common, whatever protocol it speaks: line framing with a
+ * length limit, the identify deadline and the idle timeout (incoming frames only), admission as
+ * its park's one live session, the bus entry point, and a close that fails waiting requests at
+ * once. Every field is touched only on the event loop of the {@link DeviceVerticle} instance that
+ * accepted the socket (the park's consumer is registered from that same context).
+ *
+ * <p>Lifecycle: {@code IDENTIFYING} → {@code REGISTERING} → {@code ONLINE} → {@code CLOSED}.
+ */
+abstract class ControllerSession {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ControllerSession.class);
+  private static final Buffer NEWLINE = Buffer.buffer("\n");
+  /** How much earlier than the caller's bus timeout a session gives up on its controller. */
+  static final long TIMEOUT_MARGIN_MS = 50;
+
+  enum State { IDENTIFYING, REGISTERING, ONLINE, CLOSED }
+
+  /** Why a session ended; logged and counted. */
+  enum CloseReason { PEER_CLOSED, IDLE, HELLO_TIMEOUT, PROTOCOL_ERROR, AUTH, TAKEOVER, DRAIN, SERVER_STOP, TIMEOUT_RESYNC, ERROR }
+
+  protected final Vertx vertx;
+  protected final SessionHost host;
+  protected final ParkgateConfig config;
+  protected final NetSocket socket;
+  protected final DeviceStats stats;
+  protected final RecordParser parser;
+  private final long connectedAtMillis = System.currentTimeMillis();
+  private final long connectedAtNanos = System.nanoTime();
+
+  protected State state = State.IDENTIFYING;
+  protected String parkId;
+  private long epoch;
+  private MessageConsumer<JsonObject> consumer;
+  private long lastFrameNanos = connectedAtNanos;
+  private long lastFrameMillis = connectedAtMillis;
+  private Runnable onClose = () -> { };
+  private Future<Void> unregistered = Future.succeededFuture();
+
+  ControllerSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, DeviceStats stats) {
+    this.vertx = vertx;
+    this.host = host;
+    this.config = config;
+    this.socket = socket;
+    this.stats = stats;
+    this.parser = RecordParser.newDelimited(NEWLINE, socket);
+  }
+
+  /** Starts reading; {@code onClose} runs once, when the session ends for any reason. */
+  void start(Runnable onClose) {
+    this.onClose = onClose;
+    parser.maxRecordSize(config.maxLineBytes());
+    parser.handler(this::handleRawLine);
+    parser.exceptionHandler(e -> lineTooLong());
+    socket.exceptionHandler(e -> LOG.debug("socket error from {}: {}", remoteAddress(), e.toString()));
+    socket.closeHandler(v -> close(CloseReason.PEER_CLOSED, null));
+  }
+
+  // ---- what each protocol provides ------------------------------------------------------------
+
+  /** The protocol name shown in the directory. */
+  abstract String protocol();
+
+  /** One complete line (without its {@code \n}), within the length limit. */
+  abstract void handleLine(Buffer line);
+
+  /** A call for the controller, from the bus; only called while ONLINE. */
+  abstract void handleCall(Message<JsonObject> message, GateCall call, long timeoutMs);
+
+  /** Fails every request waiting on this connection: it is closing. */
+  abstract void failWaiting();
+
+  /** The last line to send before closing for {@code reason}, or null to close silently. */
+  abstract Buffer farewell(CloseReason reason, String text);
+
+  /** Requests waiting on the controller. */
+  abstract int inFlight();
+
+  /** False while the park fails fast after a timeout. */
+  abstract boolean responsive();
+
+  /** Asks the controller to reconnect elsewhere, if the protocol can say so. */
+  abstract void requestReconnect(String reason);
+
+  // ---- shared behaviour ----------------------------------------------------------------------
+
+  private void handleRawLine(Buffer line) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (line.length() > config.maxLineBytes()) {
+      // RecordParser only checks the unterminated tail; a whole long line in one read lands here.
+      lineTooLong();
+      return;
+    }
+    lastFrameNanos = System.nanoTime();
+    lastFrameMillis = System.currentTimeMillis();
+    handleLine(line);
+  }
+
+  private void lineTooLong() {
+    // RecordParser reports an over-long line and keeps its buffer: answer once and close.
+    stats.protocolErrors++;
+    closeWith(CloseReason.PROTOCOL_ERROR, "line longer than " + config.maxLineBytes() + " bytes");
+  }
+
+  /** Called by the verticle's sweep: enforces the identify deadline and the idle timeout. */
+  void checkDeadlines(long nowNanos) {
+    if (state == State.IDENTIFYING && (nowNanos - connectedAtNanos) / 1_000_000 >= config.helloTimeoutMs()) {
+      closeWith(CloseReason.HELLO_TIMEOUT, "no hello within " + config.helloTimeoutMs() + " ms");
+    } else if (state != State.IDENTIFYING && (nowNanos - lastFrameNanos) / 1_000_000 >= config.idleTimeoutMs()) {
+      closeWith(CloseReason.IDLE, "no frame for " + config.idleTimeoutMs() + " ms");
+    }
+  }
+
+  /**
+   * The controller said who it is: become the park's one live session cluster-wide, then run
+   * {@code online} (which answers the controller). Refusals close the session.
+   */
+  protected void admit(String park, Runnable online) {
+    parkId = park;
+    state = State.REGISTERING;
+    host.admit(this).onComplete(ar -> {
+      if (state == State.CLOSED) {
+        return;
+      }
+      if (ar.failed()) {
+        if (ar.cause() instanceof StaleSessionException) {
+          closeWith(CloseReason.TAKEOVER, "a newer connection for park " + parkId + " exists");
+        } else {
+          LOG.warn("park {}: admission failed: {}", parkId, ar.cause().toString());
+          closeWith(CloseReason.ERROR, "server could not register the park");
+        }
+        return;
+      }
+      state = State.ONLINE;
+      stats.sessionsOpened++;
+      LOG.info("session open park={} protocol={} epoch={} remote={}", parkId, protocol(), epoch, remoteAddress());
+      online.run();
+    });
+  }
+
+  /** Entry point for requests on the park's address and on the instance address. */
+  void handleBusMessage(Message<JsonObject> message) {
+    GateCall call = GateCall.fromJson(message.body());
+    if (GateCall.OP_STATUS.equals(call.op())) {
+      message.reply(status());
+      return;
+    }
+    if (state != State.ONLINE) {
+      BusFailures.fail(message, ErrorCode.GATE_OFFLINE, "the gate's session is not open");
+      return;
+    }
+    // Answer GATE_TIMEOUT a little before the caller's own bus timeout fires, so the caller hears
+    // it from the session (which marks the park unresponsive first); the bus timeout stays the
+    // backstop for a node that vanished.
+    long budget = Math.min(call.timeoutMs(), config.maxTimeoutMs());
+    handleCall(message, call, Math.max(1, budget - Math.min(TIMEOUT_MARGIN_MS, budget / 10)));
+  }
+
+  /** The session's live state, for the status and directory endpoints. */
+  JsonObject status() {
+    return new JsonObject()
+        .put("parkId", parkId)
+        .put("online", state == State.ONLINE)
+        .put("epoch", epoch)
+        .put("protocol", protocol())
+        .put("connectedAt", Instant.ofEpochMilli(connectedAtMillis).toString())
+        .put("lastSeenAt", Instant.ofEpochMilli(lastFrameMillis).toString())
+        .put("remoteAddress", remoteAddress())
+        .put("responsive", responsive())
+        .put("inFlight", inFlight());
+  }
+
+  /** Closed because a newer session of the same park exists (possibly on another node). */
+  Future<Void> closeForTakeover(long newerEpoch) {
+    if (state != State.CLOSED) {
+      LOG.debug("park {}: epoch {} superseded by {}", parkId, epoch, newerEpoch);
+      closeWith(CloseReason.TAKEOVER, "a newer connection for park " + parkId + " exists");
+    }
+    return unregistered;
+  }
+
+  protected void closeWith(CloseReason reason, String text) {
+    if (state != State.CLOSED) {
+      LOG.debug("closing {} ({}): {}", remoteAddress(), reason, text);
+      close(reason, farewell(reason, text));
+    }
+  }
+
+  /** Ends the session: fails waiting requests at once, unregisters the park, closes the socket. */
+  void close(CloseReason reason, Buffer lastWords) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    boolean wasAnnounced = state == State.ONLINE;
+    state = State.CLOSED;
+    int waiting = inFlight();
+    failWaiting();
+    unregistered = host.closed(this, consumer);
+    parser.pause();
+    if (lastWords != null) {
+      socket.end(lastWords);
+    } else {
+      socket.close();
+    }
+    if (wasAnnounced) {
+      stats.sessionsClosed++;
+      LOG.info("session close park={} protocol={} epoch={} remote={} reason={} failedPending={}",
+          parkId, protocol(), epoch, remoteAddress(), reason, waiting);
+    }
+    onClose.run();
+  }
+
+  /** Fails a waiting request because its connection closed. */
+  protected static void failOffline(Message<JsonObject> message) {
+    BusFailures.fail(message, ErrorCode.GATE_OFFLINE, "the gate's connection closed before it answered");
+  }
+
+  // ---- accessors for the host ----------------------------------------------------------------
+
+  String parkId() {
+    return parkId;
+  }
+
+  long epoch() {
+    return epoch;
+  }
+
+  void epoch(long epoch) {
+    this.epoch = epoch;
+  }
+
+  long connectedAtMillis() {
+    return connectedAtMillis;
+  }
+
+  String remoteAddress() {
+    return String.valueOf(socket.remoteAddress());
+  }
+
+  /** The peer's IP address alone (no port), for allowlists and rate limits. */
+  String remoteHost() {
+    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+  }
+
+  boolean isClosed() {
+    return state == State.CLOSED;
+  }
+
+  /** The park's address consumer, registered by the host during admission. */
+  void consumer(MessageConsumer<JsonObject> consumer) {
+    this.consumer = consumer;
+  }
+}
