@@ -154,6 +154,11 @@ public final class ParkgateNode {
     return devicePort;
   }
 
+  /** The HTTP routes ("METHOD /path"), or an empty list when HTTP is off. */
+  public List<String> httpRoutes() {
+    return apiVerticles.isEmpty() ? List.of() : apiVerticles.get(0).routes();
+  }
+
   /** The legacy controller port actually bound, or -1 when off. */
   public int legacyPort() {
     return legacyPort;

@@ -43,7 +43,12 @@ public final class ApiVerticle extends VerticleBase {
   private final ParkDirectory directory;
   private final ParkgateNode.NodeState state;
   private final int port;
+  /** The OpenAPI description served at /openapi.yaml (a classpath resource). */
+  static final String OPENAPI_RESOURCE = "openapi.yaml";
+
   private ParkClient parks;
+  private Router router;
+  private io.vertx.core.buffer.Buffer openApi;
   private HttpServer server;
 
   public ApiVerticle(ParkgateConfig config, ParkDirectory directory, ParkgateNode.NodeState state, int port) {
@@ -57,11 +62,28 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     parks = new ParkClient(vertx.eventBus(), directory);
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60));
-    return server.requestHandler(router()).listen(port, config.bindHost());
+    router = router();
+    return vertx.fileSystem().readFile(OPENAPI_RESOURCE)
+        .onSuccess(spec -> openApi = spec)
+        .otherwiseEmpty()
+        .compose(v -> server.requestHandler(router).listen(port, config.bindHost()));
   }
 
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** Every route as "METHOD /path" with OpenAPI-style {params}, for the contract test. */
+  public List<String> routes() {
+    List<String> out = new ArrayList<>();
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      if (r.getPath() == null || r.methods() == null) {
+        continue;
+      }
+      String path = r.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
+      r.methods().forEach(m -> out.add(m.name() + " " + path));
+    }
+    return out;
   }
 
   /** Stops accepting connections and lets requests in flight finish, for at most {@code graceMs}. */
@@ -74,6 +96,13 @@ public final class ApiVerticle extends VerticleBase {
     ErrorHandler errors = new ErrorHandler();
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::handleReady);
+    router.get("/openapi.yaml").handler(ctx -> {
+      if (openApi == null) {
+        ctx.fail(new GatewayException(ErrorCode.NOT_FOUND, "no OpenAPI description packaged"));
+      } else {
+        ctx.response().putHeader("content-type", "application/yaml").end(openApi);
+      }
+    });
     router.get("/api/v1/parks").handler(this::handleList);
     router.get("/api/v1/parks/:parkId/fee").handler(this::handleFee);
     router.post("/api/v1/parks/:parkId/payments")
