@@ -2,6 +2,7 @@ package io.parkgate;
 
 import io.parkgate.config.ConfigException;
 import io.parkgate.config.ParkgateConfig;
+import io.parkgate.security.ApiKeys;
 import io.parkgate.sim.GateSimulator;
 import io.parkgate.sim.SimulatorOptions;
 import io.parkgate.sim.SimulatorStats;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Option;
 /** The command line: {@code run} (default), {@code demo}, {@code simulate}. */
 @Command(name = "parkgate", mixinStandardHelpOptions = true, version = "parkgate 0.1.0",
     description = "Gateway between parking-lot gate controllers and payment apps.",
-    subcommands = {Main.Run.class, Main.Demo.class, Main.Simulate.class, Main.Token.class})
+    subcommands = {Main.Run.class, Main.Demo.class, Main.Simulate.class, Main.Token.class, Main.ApiKey.class})
 public final class Main implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -89,8 +90,9 @@ public final class Main implements Runnable {
     public Integer call() {
       ParkgateConfig config;
       String secret = "demo-" + UUID.randomUUID();
+      String apiKey = ApiKeys.generate();
       try {
-        config = node.toConfig(secret).toBuilder()
+        config = node.toConfig(secret, ApiKeys.entry("demo", apiKey, ApiKeys.SCOPES)).toBuilder()
             .clusterName(node.clusterName == null ? "parkgate-demo-" + UUID.randomUUID() : node.clusterName)
             .build();
       } catch (ConfigException e) {
@@ -106,7 +108,7 @@ public final class Main implements Runnable {
             Set.of("g3"), blackholeAfter, config.tokenSecret(), false);
         return GateSimulator.deploy(n.vertx(), sim, false)
             .compose(stats -> waitForGates(n.vertx(), stats, 3, 10_000))
-            .onSuccess(v -> printDemo(n.httpPort(), blackholeAfter));
+            .onSuccess(v -> printDemo(n.httpPort(), blackholeAfter, apiKey));
       }, drainThenClose(config));
     }
   }
@@ -178,6 +180,29 @@ public final class Main implements Runnable {
     }
   }
 
+  @Command(name = "apikey", mixinStandardHelpOptions = true,
+      description = "Make a new HTTP API key: prints the key (give it to the client) and the PARKGATE_API_KEYS entry (its hash).")
+  static final class ApiKey implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Parameters(index = "0", paramLabel = "NAME", description = "who the key is for")
+    String name;
+
+    @picocli.CommandLine.Parameters(index = "1", paramLabel = "SCOPES", split = ",",
+        description = "comma-separated scopes: fee:read, payment:write, parks:read")
+    List<String> scopes;
+
+    @Override
+    public Integer call() {
+      if (!name.matches("[A-Za-z0-9._-]{1,64}") || !ApiKeys.SCOPES.containsAll(scopes)) {
+        System.err.println("NAME must be 1-64 of [A-Za-z0-9._-]; SCOPES among " + ApiKeys.SCOPES);
+        return 2;
+      }
+      String key = ApiKeys.generate();
+      System.out.println("key:   " + key);
+      System.out.println("entry: " + ApiKeys.entry(name, key, new java.util.LinkedHashSet<>(scopes)));
+      return 0;
+    }
+  }
+
   /** Starts something, installs a shutdown hook that closes it, and returns; Vert.x keeps the JVM alive. */
   private static java.util.function.Function<ParkgateNode, Future<Void>> drainThenClose(ParkgateConfig config) {
     return node -> node.drain(config.drainGraceMs()).eventually(node::close);
@@ -237,17 +262,22 @@ public final class Main implements Runnable {
     return promise.future();
   }
 
-  private static void printDemo(int httpPort, long blackholeAfter) {
+  private static void printDemo(int httpPort, long blackholeAfter, String apiKey) {
     String base = "http://127.0.0.1:" + httpPort + "/api/v1/parks";
+    String auth = "-H \"Authorization: Bearer $KEY\" ";
     System.out.println(String.join("\n", Arrays.asList(
         "",
         "parkgate demo is running: parks g1, g2 and g3 are connected; g3 goes silent after " + blackholeAfter + " s.",
+        "Demo API key (all scopes): " + apiKey,
         "Try:",
-        "  curl -s '" + base + "/g1/fee?plate=ABC123'",
-        "  curl -s -X POST -H 'content-type: application/json' -d '{\"paymentId\":\"pay-1\",\"amount\":800,\"plate\":\"ABC123\"}' " + base + "/g1/payments",
-        "  curl -s " + base + "/g2",
-        "  curl -s '" + base + "/g3/fee?timeoutMs=1000'    # after " + blackholeAfter + " s: 504 GATE_TIMEOUT, then 503 GATE_UNRESPONSIVE at once",
-        "  curl -s " + base + "/nowhere/fee                 # 503 GATE_OFFLINE at once",
+        "  KEY=" + apiKey,
+        "  curl -s " + auth + "'" + base + "/g1/fee?plate=ABC123'",
+        "  curl -s " + auth + "-X POST -H 'content-type: application/json' -d '{\"paymentId\":\"pay-1\",\"amount\":800,\"plate\":\"ABC123\"}' " + base + "/g1/payments",
+        "  curl -s " + auth + base + "/g2",
+        "  curl -s " + auth + base,
+        "  curl -s " + auth + "'" + base + "/g3/fee?timeoutMs=1000'    # after " + blackholeAfter + " s: 504 GATE_TIMEOUT, then 503 GATE_UNRESPONSIVE at once",
+        "  curl -s " + auth + base + "/nowhere/fee                 # 503 GATE_OFFLINE at once",
+        "  curl -s " + base + "/g1/fee                             # 401 UNAUTHORIZED without a key",
         "Stop with Ctrl-C.",
         "")));
   }

@@ -98,12 +98,20 @@ final class NodeOptions {
       description = "development only: accept any controller token (env PARKGATE_INSECURE_ACCEPT_ANY_TOKEN)")
   boolean insecureAcceptAnyToken;
 
+  @Option(names = "--insecure-no-api-keys", defaultValue = "${env:PARKGATE_INSECURE_NO_API_KEYS:-false}",
+      description = "development only: serve the API without API keys (env PARKGATE_INSECURE_NO_API_KEYS)")
+  boolean insecureNoApiKeys;
+
+  @Option(names = "--payment-retention-ms", defaultValue = "${env:PARKGATE_PAYMENT_RETENTION_MS:-86400000}",
+      description = "how long a payment's answer is kept for retries (env PARKGATE_PAYMENT_RETENTION_MS, default ${DEFAULT-VALUE})")
+  long paymentRetentionMs;
+
   ParkgateConfig toConfig() {
-    return toConfig(blankToNull(System.getenv("PARKGATE_TOKEN_SECRET")));
+    return toConfig(blankToNull(System.getenv("PARKGATE_TOKEN_SECRET")), blankToNull(System.getenv("PARKGATE_API_KEYS")));
   }
 
-  /** The node configuration with an explicit token secret (the demo makes one up). */
-  ParkgateConfig toConfig(String tokenSecret) {
+  /** The node configuration with explicit secrets (the demo makes them up). */
+  ParkgateConfig toConfig(String tokenSecret, String apiKeys) {
     ParkgateConfig.Builder b = ParkgateConfig.builder()
         .httpPort(ParkgateConfig.parsePort("http-port", httpPort))
         .devicePort(ParkgateConfig.parsePort("device-port", devicePort))
@@ -126,6 +134,9 @@ final class NodeOptions {
         .legacyQueueLimit(legacyQueueLimit)
         .legacyCurrency(legacyCurrency)
         .tokenSecret(tokenSecret)
+        .apiKeys(apiKeys)
+        .insecureNoApiKeys(insecureNoApiKeys)
+        .paymentRetentionMs(paymentRetentionMs)
         .tokenSecretPrevious(blankToNull(System.getenv("PARKGATE_TOKEN_SECRET_PREVIOUS")))
         .insecureAcceptAnyToken(insecureAcceptAnyToken);
     if (instances > 0) {

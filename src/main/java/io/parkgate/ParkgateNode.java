@@ -4,6 +4,8 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.parkgate.cluster.ClusterManagers;
 import io.parkgate.cluster.ParkDirectory;
+import io.parkgate.cluster.PaymentLedger;
+import io.parkgate.security.ApiKeys;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.device.DeviceVerticle;
 import io.parkgate.device.NodeSecurity;
@@ -90,12 +92,15 @@ public final class ParkgateNode {
     AtomicInteger instances = new AtomicInteger();
     NodeSecurity security = new NodeSecurity(config);
     Integer legacyPort = config.legacyPort() == null ? null : config.legacyPort() == 0 ? -3 : config.legacyPort();
+    PaymentLedger payments = new PaymentLedger(vertx, hazelcast, config.paymentRetentionMs());
+    ApiKeys apiKeys = new ApiKeys(config.apiKeys());
     return ParkDirectory.start(vertx, hazelcast, nodeId).compose(directory -> {
       Future<Integer> devicePort = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
           port -> new DeviceVerticle(config, directory, security, port, legacyPort, instances.incrementAndGet()),
           DeviceVerticle::actualPort, device);
       Future<Integer> httpPort = devicePort.compose(d -> deployListener(vertx, config.httpPort(), -2,
-          config.httpInstances(), port -> new ApiVerticle(config, directory, state, port), ApiVerticle::actualPort, api));
+          config.httpInstances(), port -> new ApiVerticle(config, directory, payments, apiKeys, state, port),
+          ApiVerticle::actualPort, api));
       return httpPort.map(h -> {
         state.ready.set(true);
         int legacy = device.isEmpty() ? -1 : device.get(0).actualLegacyPort();

@@ -8,10 +8,16 @@ package io.parkgate.bus;
 public enum ErrorCode {
   /** Malformed input from the HTTP caller. */
   BAD_REQUEST(400, 4000),
+  /** No API key, or one parkgate does not know. */
+  UNAUTHORIZED(401, 4010),
+  /** The API key lacks the scope this operation needs. */
+  FORBIDDEN(403, 4030),
   /** Unknown resource (for example a park that is not connected, on the status endpoint). */
   NOT_FOUND(404, 4040),
   /** The resource exists but not with this HTTP method. */
   METHOD_NOT_ALLOWED(405, 4050),
+  /** The paymentId was already used with a different amount or park. */
+  PAYMENT_CONFLICT(409, 4090),
   /** Request body over the configured limit. */
   PAYLOAD_TOO_LARGE(413, 4130),
   /** No controller is connected for the park, or its connection closed before it answered. */

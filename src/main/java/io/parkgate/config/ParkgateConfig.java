@@ -34,6 +34,9 @@ import java.util.Objects;
  * @param tokenSecret            cluster-wide secret controller tokens are signed with
  * @param tokenSecretPrevious    the secret being rotated out, still accepted; may be null
  * @param insecureAcceptAnyToken accept any hello token (development only); needs no secret
+ * @param apiKeys                HTTP API keys as {@code name:sha256hex:scope,scope;...} (hashes only)
+ * @param insecureNoApiKeys      serve the API without keys (development only)
+ * @param paymentRetentionMs     how long a payment's definite answer is kept for retries
  */
 public record ParkgateConfig(
     String bindHost,
@@ -61,7 +64,10 @@ public record ParkgateConfig(
     String legacyCurrency,
     String tokenSecret,
     String tokenSecretPrevious,
-    boolean insecureAcceptAnyToken) {
+    boolean insecureAcceptAnyToken,
+    String apiKeys,
+    boolean insecureNoApiKeys,
+    long paymentRetentionMs) {
 
   public static final String DEFAULT_BIND_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -77,6 +83,7 @@ public record ParkgateConfig(
   public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
   public static final long DEFAULT_DRAIN_GRACE_MS = 10_000;
   public static final int DEFAULT_LEGACY_QUEUE_LIMIT = 16;
+  public static final long DEFAULT_PAYMENT_RETENTION_MS = 24 * 3600 * 1000L;
 
   public ParkgateConfig {
     List<String> errors = new ArrayList<>();
@@ -113,6 +120,14 @@ public record ParkgateConfig(
         "required, at least 16 characters (PARKGATE_TOKEN_SECRET); or --insecure-accept-any-token for development");
     check(errors, tokenSecretPrevious == null || tokenSecretPrevious.length() >= 16, "token-secret-previous",
         "at least 16 characters when set");
+    try {
+      boolean none = new io.parkgate.security.ApiKeys(apiKeys).isEmpty();
+      check(errors, insecureNoApiKeys || !none, "api-keys",
+          "required (PARKGATE_API_KEYS, see the apikey command); or --insecure-no-api-keys for development");
+    } catch (IllegalArgumentException e) {
+      errors.add("api-keys: " + e.getMessage());
+    }
+    check(errors, paymentRetentionMs >= 60_000, "payment-retention-ms", "must be at least 60000");
     if (!errors.isEmpty()) {
       throw new ConfigException(String.join("; ", errors));
     }
@@ -129,7 +144,8 @@ public record ParkgateConfig(
   public String toString() {
     return "ParkgateConfig[bindHost=" + bindHost + ", httpPort=" + httpPort + ", devicePort=" + devicePort
         + ", legacyPort=" + legacyPort + ", tokenSecret=" + (tokenSecret == null ? "unset" : "***")
-        + ", tokenSecretPrevious=" + (tokenSecretPrevious == null ? "unset" : "***") + ", ...]";
+        + ", tokenSecretPrevious=" + (tokenSecretPrevious == null ? "unset" : "***")
+        + ", apiKeys=" + (apiKeys == null ? "unset" : "***") + ", ...]";
   }
 
   /** Frames must arrive at least this often, or the session is closed as idle. */
@@ -154,7 +170,8 @@ public record ParkgateConfig(
         .legacyPort(legacyPort).legacyAllowedParks(legacyAllowedParks).legacyAllowedSources(legacyAllowedSources)
         .legacyQueueLimit(legacyQueueLimit).legacyCurrency(legacyCurrency)
         .tokenSecret(tokenSecret).tokenSecretPrevious(tokenSecretPrevious)
-        .insecureAcceptAnyToken(insecureAcceptAnyToken);
+        .insecureAcceptAnyToken(insecureAcceptAnyToken)
+        .apiKeys(apiKeys).insecureNoApiKeys(insecureNoApiKeys).paymentRetentionMs(paymentRetentionMs);
   }
 
   /** Parses a port setting: a number 0..65535, or {@code off} (returned as null). */
@@ -203,6 +220,9 @@ public record ParkgateConfig(
     private String tokenSecret;
     private String tokenSecretPrevious;
     private boolean insecureAcceptAnyToken;
+    private String apiKeys;
+    private boolean insecureNoApiKeys;
+    private long paymentRetentionMs = DEFAULT_PAYMENT_RETENTION_MS;
 
     public Builder bindHost(String v) { bindHost = v; return this; }
     public Builder httpPort(Integer v) { httpPort = v; return this; }
@@ -230,13 +250,17 @@ public record ParkgateConfig(
     public Builder tokenSecret(String v) { tokenSecret = v; return this; }
     public Builder tokenSecretPrevious(String v) { tokenSecretPrevious = v; return this; }
     public Builder insecureAcceptAnyToken(boolean v) { insecureAcceptAnyToken = v; return this; }
+    public Builder apiKeys(String v) { apiKeys = v; return this; }
+    public Builder insecureNoApiKeys(boolean v) { insecureNoApiKeys = v; return this; }
+    public Builder paymentRetentionMs(long v) { paymentRetentionMs = v; return this; }
 
     public ParkgateConfig build() {
       return new ParkgateConfig(bindHost, httpPort, devicePort, httpInstances, deviceInstances,
           heartbeatIntervalMs, idleHeartbeats, helloTimeoutMs, maxLineBytes, defaultTimeoutMs,
           maxTimeoutMs, maxInFlightPerPark, maxBodyBytes, clusterConfig, clusterHost, clusterName,
           clusterPort, drainGraceMs, legacyPort, legacyAllowedParks, legacyAllowedSources, legacyQueueLimit,
-          legacyCurrency, tokenSecret, tokenSecretPrevious, insecureAcceptAnyToken);
+          legacyCurrency, tokenSecret, tokenSecretPrevious, insecureAcceptAnyToken, apiKeys, insecureNoApiKeys,
+          paymentRetentionMs);
     }
   }
 }

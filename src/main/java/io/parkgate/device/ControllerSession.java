@@ -233,7 +233,9 @@ abstract class ControllerSession {
 
   /** Fails a waiting request because its connection closed. */
   protected static void failOffline(Message<JsonObject> message) {
-    BusFailures.fail(message, ErrorCode.GATE_OFFLINE, "the gate's connection closed before it answered");
+    // the request may have reached the gate: for a payment, the outcome is unknown
+    BusFailures.fail(message, new io.parkgate.bus.GatewayException(ErrorCode.GATE_OFFLINE,
+        "the gate's connection closed before it answered", new JsonObject().put("outcome", "unknown")));
   }
 
   // ---- accessors for the host ----------------------------------------------------------------

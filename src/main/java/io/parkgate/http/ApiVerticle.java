@@ -6,6 +6,8 @@ import io.parkgate.bus.GatewayException;
 import io.parkgate.bus.ParkIds;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkEntry;
+import io.parkgate.cluster.PaymentLedger;
+import io.parkgate.security.ApiKeys;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.protocol.GateMethods;
 import io.vertx.core.Future;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -39,8 +42,13 @@ public final class ApiVerticle extends VerticleBase {
   /** How long the listing waits for nodes to report their sessions' live fields. */
   static final long LIVE_TIMEOUT_MS = 500;
 
+  /** A payment claim outlives the longest request by this much if its node dies mid-flight. */
+  static final long PENDING_SLACK_MS = 5_000;
+
   private final ParkgateConfig config;
   private final ParkDirectory directory;
+  private final PaymentLedger payments;
+  private final ApiKeys apiKeys;
   private final ParkgateNode.NodeState state;
   private final int port;
   /** The OpenAPI description served at /openapi.yaml (a classpath resource). */
@@ -51,9 +59,12 @@ public final class ApiVerticle extends VerticleBase {
   private io.vertx.core.buffer.Buffer openApi;
   private HttpServer server;
 
-  public ApiVerticle(ParkgateConfig config, ParkDirectory directory, ParkgateNode.NodeState state, int port) {
+  public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentLedger payments, ApiKeys apiKeys,
+      ParkgateNode.NodeState state, int port) {
     this.config = config;
     this.directory = directory;
+    this.payments = payments;
+    this.apiKeys = apiKeys;
     this.state = state;
     this.port = port;
   }
@@ -103,12 +114,13 @@ public final class ApiVerticle extends VerticleBase {
         ctx.response().putHeader("content-type", "application/yaml").end(openApi);
       }
     });
-    router.get("/api/v1/parks").handler(this::handleList);
-    router.get("/api/v1/parks/:parkId/fee").handler(this::handleFee);
+    router.get("/api/v1/parks").handler(new ApiKeyHandler(apiKeys, "parks:read")).handler(this::handleList);
+    router.get("/api/v1/parks/:parkId/fee").handler(new ApiKeyHandler(apiKeys, "fee:read")).handler(this::handleFee);
     router.post("/api/v1/parks/:parkId/payments")
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+        .handler(new ApiKeyHandler(apiKeys, "payment:write"))
         .handler(this::handlePayment);
-    router.get("/api/v1/parks/:parkId").handler(this::handleStatus);
+    router.get("/api/v1/parks/:parkId").handler(new ApiKeyHandler(apiKeys, "parks:read")).handler(this::handleStatus);
     router.route().failureHandler(errors);
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
@@ -127,6 +139,13 @@ public final class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * {@code POST /api/v1/parks/{parkId}/payments}, idempotent on paymentId across the cluster: the
+   * first request claims the paymentId and notifies the gate; a retry while it is in flight joins
+   * it; a retry after a definite answer (200, 501, 502) gets that answer again; anything else
+   * (timeout, connection lost, not delivered) releases the claim and tells the caller the outcome
+   * so it can retry with the same paymentId.
+   */
   private void handlePayment(RoutingContext ctx) {
     String parkId = parkId(ctx);
     long timeout = timeoutMs(ctx);
@@ -139,12 +158,61 @@ public final class ApiVerticle extends VerticleBase {
     if (!(amount instanceof Integer || amount instanceof Long) || ((Number) amount).longValue() < 0) {
       throw badRequest("amount must be a non-negative integer in minor units");
     }
-    JsonObject params = new JsonObject().put("paymentId", id).put("amount", ((Number) amount).longValue());
+    long fen = ((Number) amount).longValue();
+    JsonObject params = new JsonObject().put("paymentId", id).put("amount", fen);
     putOptional(params, "lane", optionalString(body, "lane"));
     putOptional(params, "plate", optionalString(body, "plate"));
-    parks.call(parkId, GateMethods.PAYMENT_NOTIFY, params, timeout)
-        .onSuccess(result -> json(ctx, 200, result.copy().put("parkId", parkId).put("paymentId", id)))
+    long deadline = System.nanoTime() + timeout * 1_000_000;
+    JsonObject record = new JsonObject().put("parkId", parkId).put("amount", fen)
+        .put("owner", directory.nodeId() + "/" + UUID.randomUUID());
+    payments.claim(id, record, config.maxTimeoutMs() + PENDING_SLACK_MS)
+        .compose(claim -> claim.mine()
+            ? notifyGate(id, parkId, params, record, timeout)
+            : joinOrReplay(id, parkId, fen, claim.existing(), deadline))
+        .onSuccess(answer -> json(ctx, answer.getInteger("status"), answer.getJsonObject("body")))
         .onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> notifyGate(String id, String parkId, JsonObject params, JsonObject record, long timeout) {
+    return parks.call(parkId, GateMethods.PAYMENT_NOTIFY, params, timeout)
+        .map(result -> new JsonObject().put("status", 200)
+            .put("body", result.copy().put("parkId", parkId).put("paymentId", id)))
+        .recover(failure -> {
+          GatewayException e = failure instanceof GatewayException g ? g
+              : new GatewayException(ErrorCode.INTERNAL_ERROR, String.valueOf(failure.getMessage()));
+          if (e.code() == ErrorCode.GATE_ERROR || e.code() == ErrorCode.NOT_SUPPORTED) {
+            return Future.succeededFuture(new JsonObject().put("status", e.code().httpStatus())
+                .put("body", e.toJson().put("paymentId", id)));
+          }
+          // not a definite answer: free the paymentId for a retry, and say what we know
+          String outcome = e.details() != null && e.details().getString("outcome") != null
+              ? e.details().getString("outcome")
+              : e.code() == ErrorCode.GATE_TIMEOUT ? "unknown" : "not_delivered";
+          JsonObject details = (e.details() == null ? new JsonObject() : e.details().copy())
+              .put("outcome", outcome).put("paymentId", id);
+          return payments.release(id, record.getString("owner")).otherwiseEmpty()
+              .compose(v -> Future.failedFuture(new GatewayException(e.code(), e.getMessage(), details)));
+        })
+        .compose(answer -> payments.complete(id, record, answer.getInteger("status"), answer.getJsonObject("body"))
+            .otherwiseEmpty()
+            .map(answer));
+  }
+
+  private Future<JsonObject> joinOrReplay(String id, String parkId, long amount, JsonObject existing, long deadline) {
+    if (!parkId.equals(existing.getString("parkId")) || amount != existing.getLong("amount", -1L)) {
+      return Future.failedFuture(new GatewayException(ErrorCode.PAYMENT_CONFLICT,
+          "paymentId " + id + " was already used for a different park or amount",
+          new JsonObject().put("paymentId", id)));
+    }
+    Future<JsonObject> done = "done".equals(existing.getString("state"))
+        ? Future.succeededFuture(existing)
+        : payments.awaitDone(id, deadline);
+    return done.compose(record -> record == null
+        ? Future.failedFuture(new GatewayException(ErrorCode.GATE_TIMEOUT,
+            "an earlier request with this paymentId has no definite answer yet",
+            new JsonObject().put("outcome", "unknown").put("paymentId", id)))
+        : Future.succeededFuture(new JsonObject().put("status", record.getInteger("status"))
+            .put("body", record.getJsonObject("body").copy().put("replayed", true))));
   }
 
   private void handleStatus(RoutingContext ctx) {

@@ -23,9 +23,17 @@ public final class Http {
       .connectTimeout(Duration.ofSeconds(5))
       .build();
   private final int port;
+  private final String apiKey;
 
+  /** A client that sends the test API key (all scopes). */
   public Http(int port) {
+    this(port, TestNodes.API_KEY);
+  }
+
+  /** A client that sends {@code apiKey}, or no Authorization header when it is null. */
+  public Http(int port, String apiKey) {
     this.port = port;
+    this.apiKey = apiKey;
   }
 
   public CompletableFuture<Response> getAsync(String path) {
@@ -50,6 +58,9 @@ public final class Http {
   }
 
   private CompletableFuture<Response> send(HttpRequest.Builder request) {
+    if (apiKey != null) {
+      request.header("Authorization", "Bearer " + apiKey);
+    }
     long start = System.nanoTime();
     return client.sendAsync(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString())
         .thenApply(r -> new Response(r.statusCode(), parse(r.body()), (System.nanoTime() - start) / 1_000_000));

@@ -2,6 +2,7 @@ package io.parkgate.testing;
 
 import io.parkgate.ParkgateNode;
 import io.parkgate.config.ParkgateConfig;
+import io.parkgate.security.ApiKeys;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -21,8 +22,12 @@ public final class TestNodes {
         .httpInstances(2)
         .deviceInstances(2)
         .tokenSecret(TOKEN_SECRET)
+        .apiKeys(ApiKeys.entry("tests", API_KEY, ApiKeys.SCOPES))
         .clusterName(clusterName);
   }
+
+  /** An API key with every scope, accepted by every test node; {@link Http} sends it by default. */
+  public static final String API_KEY = "pk_test-key-with-all-scopes";
 
   /** The controller token secret every test node uses. */
   public static final String TOKEN_SECRET = "test-secret-0123456789abcdef";

@@ -1,0 +1,139 @@
+package io.parkgate.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.ExtendedMapEntry;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Payments seen by the cluster, by paymentId, in the Hazelcast map {@code parkgate.payments} (one
+ * backup, so a node's death loses nothing). A payment is first <i>pending</i> (claimed by the
+ * request that sends it to the gate; expires on its own if that node dies), then <i>done</i> with
+ * the definite answer, kept for the retention time so a retry gets the same answer. An answer that
+ * is not definite (timeout, connection lost, never delivered) releases the claim so a retry with
+ * the same paymentId sends it again; the controller also receives the paymentId to dedupe.
+ */
+public final class PaymentLedger {
+
+  public static final String MAP_NAME = "parkgate.payments";
+  static final String PENDING = "pending";
+  static final String DONE = "done";
+
+  /** What the cluster knew when a request claimed a paymentId. */
+  public record Claim(boolean mine, JsonObject existing) {
+  }
+
+  private final Vertx vertx;
+  private final IMap<String, String> map;
+  private final long retentionMs;
+
+  public PaymentLedger(Vertx vertx, HazelcastInstance hazelcast, long retentionMs) {
+    this.vertx = vertx;
+    this.map = hazelcast.getMap(MAP_NAME);
+    this.retentionMs = retentionMs;
+  }
+
+  /**
+   * Claims a paymentId for this request unless the cluster already knows it.
+   *
+   * @param record    {parkId, amount, owner}
+   * @param pendingMs how long the claim lives if this node never finishes it
+   */
+  public Future<Claim> claim(String paymentId, JsonObject record, long pendingMs) {
+    String json = record.copy().put("state", PENDING).encode();
+    return Future.fromCompletionStage(map.submitToKey(paymentId, new ClaimProcessor(json, pendingMs)),
+            vertx.getOrCreateContext())
+        .map(previous -> previous == null ? new Claim(true, null) : new Claim(false, new JsonObject(previous)));
+  }
+
+  /** Stores the definite answer ({status, body}) for the retention time. */
+  public Future<Void> complete(String paymentId, JsonObject record, int status, JsonObject body) {
+    String json = record.copy().put("state", DONE).put("status", status).put("body", body).encode();
+    return Future.fromCompletionStage(map.setAsync(paymentId, json, retentionMs, TimeUnit.MILLISECONDS),
+        vertx.getOrCreateContext());
+  }
+
+  /** Drops this request's claim (only if still pending and still its own) so a retry sends again. */
+  public Future<Boolean> release(String paymentId, String owner) {
+    return Future.fromCompletionStage(map.submitToKey(paymentId, new ReleaseProcessor(owner)), vertx.getOrCreateContext());
+  }
+
+  /**
+   * Waits for a payment claimed by another request to be answered, polling until {@code deadline}
+   * (System.nanoTime()). Completes with the done record, or null when the claim was released or
+   * the time ran out.
+   */
+  public Future<JsonObject> awaitDone(String paymentId, long deadlineNanos) {
+    Promise<JsonObject> result = Promise.promise();
+    poll(paymentId, deadlineNanos, result);
+    return result.future();
+  }
+
+  private void poll(String paymentId, long deadlineNanos, Promise<JsonObject> result) {
+    Future.fromCompletionStage(map.getAsync(paymentId), vertx.getOrCreateContext()).onComplete(ar -> {
+      JsonObject record = ar.succeeded() && ar.result() != null ? new JsonObject(ar.result()) : null;
+      if (record != null && DONE.equals(record.getString("state"))) {
+        result.complete(record);
+      } else if (record == null || System.nanoTime() >= deadlineNanos) {
+        result.complete(null);
+      } else {
+        long waitMs = Math.max(1, Math.min(50, (deadlineNanos - System.nanoTime()) / 1_000_000));
+        vertx.setTimer(waitMs, t -> poll(paymentId, deadlineNanos, result));
+      }
+    });
+  }
+
+  static String stateOf(JsonObject record) {
+    return record.getString("state");
+  }
+
+  /** Installs a pending record unless one exists; returns the existing one's JSON or null. */
+  static final class ClaimProcessor implements EntryProcessor<String, String, String> {
+    private static final long serialVersionUID = 1L;
+    private final String json;
+    private final long ttlMs;
+
+    ClaimProcessor(String json, long ttlMs) {
+      this.json = json;
+      this.ttlMs = ttlMs;
+    }
+
+    @Override
+    public String process(Map.Entry<String, String> entry) {
+      if (entry.getValue() != null) {
+        return entry.getValue();
+      }
+      ((ExtendedMapEntry<String, String>) entry).setValue(json, ttlMs, TimeUnit.MILLISECONDS);
+      return null;
+    }
+  }
+
+  /** Removes a pending record if its owner is still the given request. */
+  static final class ReleaseProcessor implements EntryProcessor<String, String, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final String owner;
+
+    ReleaseProcessor(String owner) {
+      this.owner = owner;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, String> entry) {
+      if (entry.getValue() == null) {
+        return false;
+      }
+      JsonObject record = new JsonObject(entry.getValue());
+      if (PENDING.equals(record.getString("state")) && owner.equals(record.getString("owner"))) {
+        entry.setValue(null);
+        return true;
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.parkgate.security;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * HTTP API keys, configured as hashes only: {@code name:sha256hex:scope,scope;name:...}. Keys are
+ * 32 random bytes, so a plain SHA-256 is enough (no password stretching needed); the presented
+ * key is hashed and looked up, never compared in clear. Scopes: {@code fee:read},
+ * {@code payment:write}, {@code parks:read}.
+ */
+public final class ApiKeys {
+
+  public static final Set<String> SCOPES = Set.of("fee:read", "payment:write", "parks:read");
+
+  /** One configured key: its name (for logs, never the key) and its scopes. */
+  public record Key(String name, Set<String> scopes) {
+  }
+
+  private final Map<String, Key> byHash = new HashMap<>();
+
+  /** Parses the configuration; throws IllegalArgumentException naming the bad entry. */
+  public ApiKeys(String spec) {
+    if (spec == null || spec.isBlank()) {
+      return;
+    }
+    for (String entry : spec.split(";")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      String[] parts = entry.trim().split(":", 3);
+      if (parts.length != 3 || parts[0].isBlank() || !parts[1].matches("[0-9a-f]{64}")) {
+        throw new IllegalArgumentException("entry '" + parts[0] + "' must be name:sha256hex:scope,scope");
+      }
+      Set<String> scopes = new LinkedHashSet<>();
+      for (String scope : parts[2].split(",")) {
+        if (!SCOPES.contains(scope.trim())) {
+          throw new IllegalArgumentException("entry '" + parts[0] + "': unknown scope '" + scope.trim() + "'");
+        }
+        scopes.add(scope.trim());
+      }
+      byHash.put(parts[1], new Key(parts[0], Set.copyOf(scopes)));
+    }
+  }
+
+  public boolean isEmpty() {
+    return byHash.isEmpty();
+  }
+
+  /** The key a presented secret belongs to, or null. */
+  public Key lookup(String presented) {
+    return presented == null ? null : byHash.get(hash(presented));
+  }
+
+  public static String hash(String key) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A new random key: {@code pk_} + 32 random bytes, base64url. */
+  public static String generate() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return "pk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The configuration entry for a key. */
+  public static String entry(String name, String key, Set<String> scopes) {
+    return name + ":" + hash(key) + ":" + String.join(",", scopes);
+  }
+}
