@@ -1,0 +1,176 @@
+package io.parkgate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parkgate.security.ApiKeys;
+import io.parkgate.testing.Http;
+import io.parkgate.testing.Http.Response;
+import io.parkgate.testing.TestController;
+import io.parkgate.testing.TestNodes;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Payments are never lost or doubled (idempotent on paymentId across the cluster), and the API
+ * asks for keys with the right scope. Two clustered nodes: the controller on A, requests on A and B.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class PaymentsAndKeysTest {
+
+  private static final String FEE_ONLY_KEY = "pk_fee-only-key-for-tests";
+  private static ParkgateNode nodeA;
+  private static ParkgateNode nodeB;
+  private static Http httpA;
+  private static Http httpB;
+
+  @BeforeAll
+  static void startCluster() {
+    String cluster = TestNodes.newClusterName();
+    String keys = ApiKeys.entry("tests", TestNodes.API_KEY, ApiKeys.SCOPES) + ";"
+        + ApiKeys.entry("fee-only", FEE_ONLY_KEY, Set.of("fee:read"));
+    nodeA = TestNodes.start(TestNodes.config(cluster).apiKeys(keys).build());
+    nodeB = TestNodes.start(TestNodes.config(cluster).apiKeys(keys).devicePort(null).build());
+    httpA = new Http(nodeA.httpPort());
+    httpB = new Http(nodeB.httpPort());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    TestNodes.close(nodeB);
+    TestNodes.close(nodeA);
+  }
+
+  private static String pay(String paymentId, long amount) {
+    return new JsonObject().put("paymentId", paymentId).put("amount", amount).put("plate", "P1").encode();
+  }
+
+  /** The next server request the controller sees must be a fee query: no payment was repeated. */
+  private static void assertNoFurtherNotify(TestController gate, Http http, String parkId) throws Exception {
+    CompletableFuture<Response> probe = http.getAsync("/api/v1/parks/" + parkId + "/fee?timeoutMs=5000");
+    JsonObject next = gate.read();
+    while ("ping".equals(next.getString("method"))) {
+      next = gate.read();
+    }
+    assertThat(next.getString("method")).as("next request after the payment").isEqualTo("fee.query");
+    gate.answer(next, new JsonObject().put("amount", 1).put("currency", "CNY"));
+    assertThat(probe.join().status()).isEqualTo(200);
+  }
+
+  @Test
+  void aRetryAfterTheAnswerGetsTheSameAnswerFromAnyNodeWithoutNotifyingTheGateAgain() throws Exception {
+    try (TestController gate = TestController.online(nodeA.devicePort(), "pay-1")) {
+      CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-1/payments", pay("tx-100", 800));
+      JsonObject notify = gate.readRequest("payment.notify");
+      assertThat(notify.getJsonObject("params").getString("paymentId")).isEqualTo("tx-100");
+      gate.answer(notify, new JsonObject().put("status", "opened"));
+      assertThat(first.join().json().getString("status")).isEqualTo("opened");
+
+      Response retry = httpB.post("/api/v1/parks/pay-1/payments", pay("tx-100", 800));
+      assertThat(retry.status()).isEqualTo(200);
+      assertThat(retry.json().getString("status")).isEqualTo("opened");
+      assertThat(retry.json().getBoolean("replayed")).isTrue();
+      assertNoFurtherNotify(gate, httpA, "pay-1");
+    }
+  }
+
+  @Test
+  void aRetryWhileTheFirstIsInFlightJoinsIt() throws Exception {
+    try (TestController gate = TestController.online(nodeA.devicePort(), "pay-2")) {
+      CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-2/payments?timeoutMs=10000", pay("tx-200", 500));
+      JsonObject notify = gate.readRequest("payment.notify");
+      CompletableFuture<Response> second = httpB.postAsync("/api/v1/parks/pay-2/payments?timeoutMs=10000", pay("tx-200", 500));
+      assertThat(TestNodes.poll(java.time.Duration.ofSeconds(2), () -> !second.isDone())).isTrue();
+      gate.answer(notify, new JsonObject().put("status", "opened"));
+      assertThat(first.join().status()).isEqualTo(200);
+      Response joined = second.join();
+      assertThat(joined.status()).isEqualTo(200);
+      assertThat(joined.json().getString("status")).isEqualTo("opened");
+      assertNoFurtherNotify(gate, httpA, "pay-2");
+    }
+  }
+
+  @Test
+  void theSamePaymentIdWithAnotherAmountIsAConflictAndAnotherIdIsANewPayment() throws Exception {
+    try (TestController gate = TestController.online(nodeA.devicePort(), "pay-3")) {
+      CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-3/payments", pay("tx-300", 700));
+      gate.answer(gate.readRequest("payment.notify"), new JsonObject().put("status", "opened"));
+      assertThat(first.join().status()).isEqualTo(200);
+
+      Response conflict = httpA.post("/api/v1/parks/pay-3/payments", pay("tx-300", 701));
+      assertThat(conflict.status()).isEqualTo(409);
+      assertThat(conflict.error()).isEqualTo("PAYMENT_CONFLICT");
+
+      CompletableFuture<Response> other = httpA.postAsync("/api/v1/parks/pay-3/payments", pay("tx-301", 700));
+      JsonObject notify = gate.readRequest("payment.notify");
+      assertThat(notify.getJsonObject("params").getString("paymentId")).isEqualTo("tx-301");
+      gate.answer(notify, new JsonObject().put("status", "opened"));
+      assertThat(other.join().status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aTimeoutSaysTheOutcomeIsUnknownAndARetrySendsTheSamePaymentAgain() throws Exception {
+    try (TestController gate = TestController.online(nodeA.devicePort(), "pay-4")) {
+      CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-4/payments?timeoutMs=300", pay("tx-400", 900));
+      gate.readRequest("payment.notify");
+      Response timedOut = first.join();
+      assertThat(timedOut.status()).isEqualTo(504);
+      assertThat(timedOut.json().getString("outcome")).isEqualTo("unknown");
+      assertThat(timedOut.json().getString("paymentId")).isEqualTo("tx-400");
+      assertThat(gate.read().getString("method")).as("the server's probe after the timeout").isEqualTo("ping");
+      gate.request("ping", new JsonObject()); // speak again: the park leaves fail-fast
+
+      CompletableFuture<Response> retry = httpA.postAsync("/api/v1/parks/pay-4/payments?timeoutMs=5000", pay("tx-400", 900));
+      JsonObject again = gate.readRequest("payment.notify");
+      assertThat(again.getJsonObject("params").getString("paymentId")).isEqualTo("tx-400");
+      gate.answer(again, new JsonObject().put("status", "opened"));
+      assertThat(retry.join().status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aGateRefusalIsADefiniteAnswerAndIsReplayed() throws Exception {
+    try (TestController gate = TestController.online(nodeA.devicePort(), "pay-5")) {
+      CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-5/payments", pay("tx-500", 100));
+      gate.answerError(gate.readRequest("payment.notify"), 42, "barrier jammed");
+      assertThat(first.join().status()).isEqualTo(502);
+      Response retry = httpB.post("/api/v1/parks/pay-5/payments", pay("tx-500", 100));
+      assertThat(retry.status()).isEqualTo(502);
+      assertThat(retry.json().getInteger("gateCode")).isEqualTo(42);
+      assertNoFurtherNotify(gate, httpA, "pay-5");
+    }
+  }
+
+  @Test
+  void anOfflineParkIsNotDeliveredAndCanBeRetried() {
+    Response r = httpA.post("/api/v1/parks/pay-none/payments", pay("tx-600", 100));
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.json().getString("outcome")).isEqualTo("not_delivered");
+    assertThat(httpA.post("/api/v1/parks/pay-none/payments", pay("tx-600", 100)).status()).isEqualTo(503);
+  }
+
+  @Test
+  void theApiAsksForAKeyWithTheRightScopeButHealthStaysOpen() {
+    Http anonymous = new Http(nodeA.httpPort(), null);
+    Response none = anonymous.get("/api/v1/parks/any/fee");
+    assertThat(none.status()).isEqualTo(401);
+    assertThat(none.error()).isEqualTo("UNAUTHORIZED");
+    assertThat(new Http(nodeA.httpPort(), "pk_wrong").get("/api/v1/parks").status()).isEqualTo(401);
+
+    Http feeOnly = new Http(nodeA.httpPort(), FEE_ONLY_KEY);
+    assertThat(feeOnly.get("/api/v1/parks/any/fee").error()).isEqualTo("GATE_OFFLINE");
+    Response forbidden = feeOnly.post("/api/v1/parks/any/payments", pay("tx-700", 1));
+    assertThat(forbidden.status()).isEqualTo(403);
+    assertThat(forbidden.error()).isEqualTo("FORBIDDEN");
+    assertThat(feeOnly.get("/api/v1/parks").status()).isEqualTo(403);
+
+    assertThat(anonymous.get("/health/live").status()).isEqualTo(200);
+    assertThat(anonymous.get("/health/ready").status()).isEqualTo(200);
+  }
+}
