@@ -134,6 +134,8 @@ public final class Main implements Runnable {
     long blackholeAfter;
     @Option(names = "--protocol", defaultValue = "v1", description = "v1 or legacy (default ${DEFAULT-VALUE})")
     String protocol;
+    @Option(names = "--tls-trust", description = "connect with TLS, trusting this PEM certificate or CA")
+    String tlsTrust;
 
     @Override
     public Integer call() {
@@ -150,7 +152,8 @@ public final class Main implements Runnable {
         secret = null;
       }
       SimulatorOptions options = new SimulatorOptions(host, port, gates, prefix, amount, delayMs,
-          blackhole == null ? Set.of() : new HashSet<>(blackhole), blackholeAfter, secret, protocol.equals("legacy"));
+          blackhole == null ? Set.of() : new HashSet<>(blackhole), blackholeAfter, secret, protocol.equals("legacy"),
+          tlsTrust);
       Vertx vertx = Vertx.vertx();
       LOG.info("simulating {} gates {}1..{}{} against {}:{}", gates, prefix, prefix, gates, host, port);
       return startAndWait(() -> GateSimulator.deploy(vertx, options, true).map(s -> vertx), v -> Future.succeededFuture(),

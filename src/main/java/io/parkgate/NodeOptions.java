@@ -106,6 +106,14 @@ final class NodeOptions {
       description = "how long a payment's answer is kept for retries (env PARKGATE_PAYMENT_RETENTION_MS, default ${DEFAULT-VALUE})")
   long paymentRetentionMs;
 
+  @Option(names = "--tls-cert", defaultValue = "${env:PARKGATE_TLS_CERT}",
+      description = "PEM certificate chain: controllers connect with TLS (env PARKGATE_TLS_CERT)")
+  String tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "${env:PARKGATE_TLS_KEY}",
+      description = "PEM private key for --tls-cert (env PARKGATE_TLS_KEY)")
+  String tlsKey;
+
   ParkgateConfig toConfig() {
     return toConfig(blankToNull(System.getenv("PARKGATE_TOKEN_SECRET")), blankToNull(System.getenv("PARKGATE_API_KEYS")));
   }
@@ -137,6 +145,8 @@ final class NodeOptions {
         .apiKeys(apiKeys)
         .insecureNoApiKeys(insecureNoApiKeys)
         .paymentRetentionMs(paymentRetentionMs)
+        .tlsCertPath(blankToNull(tlsCert))
+        .tlsKeyPath(blankToNull(tlsKey))
         .tokenSecretPrevious(blankToNull(System.getenv("PARKGATE_TOKEN_SECRET_PREVIOUS")))
         .insecureAcceptAnyToken(insecureAcceptAnyToken);
     if (instances > 0) {

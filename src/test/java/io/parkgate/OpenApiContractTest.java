@@ -11,7 +11,12 @@ import io.parkgate.testing.Http;
 import io.parkgate.testing.TestNodes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -266,6 +271,34 @@ class OpenApiContractTest {
     assertThat(r.json()).isNotNull();
     assertThat(r.json().getString("unparsed")).as("body of GET /openapi.yaml").isEqualTo(text);
     assertThat(spec.get("openapi")).isEqualTo("3.1.0");
+  }
+
+  /**
+   * What Http does not show: the media types the description promises, and the 401 challenge
+   * header. Uses GET /api/v1/parks without a key (the test nodes are configured with keys).
+   */
+  @Test
+  void theDocumentedMediaTypesAndChallengeAreServed() throws Exception {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String base = "http://127.0.0.1:" + node().httpPort();
+
+    HttpResponse<String> yaml = client.send(HttpRequest.newBuilder(URI.create(base + "/openapi.yaml"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    Map<String, Object> content = map(map(map(map(operations().get("GET /openapi.yaml").get("responses")).get("200"))
+        .get("content")));
+    assertThat(yaml.headers().firstValue("content-type")).as("content-type of /openapi.yaml")
+        .hasValueSatisfying(ct -> assertThat(content).containsKey(ct));
+
+    HttpResponse<String> noKey = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/parks"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(noKey.statusCode()).as("GET /api/v1/parks without a key").isEqualTo(401);
+    Map<String, Object> unauthorized = resolve(map(operations().get("GET /api/v1/parks").get("responses")).get("401"));
+    for (String header : map(unauthorized.get("headers")).keySet()) {
+      assertThat(noKey.headers().firstValue(header)).as("documented header %s of a 401", header).isPresent();
+    }
+    assertThat(noKey.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    assertThat(noKey.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(new io.vertx.core.json.JsonObject(noKey.body()).getString("error")).isEqualTo("UNAUTHORIZED");
   }
 
   // ---- reading the description -----------------------------------------------------------------

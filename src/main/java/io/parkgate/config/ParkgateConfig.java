@@ -37,6 +37,8 @@ import java.util.Objects;
  * @param apiKeys                HTTP API keys as {@code name:sha256hex:scope,scope;...} (hashes only)
  * @param insecureNoApiKeys      serve the API without keys (development only)
  * @param paymentRetentionMs     how long a payment's definite answer is kept for retries
+ * @param tlsCertPath            PEM certificate (chain) for the controller listener; null = plain TCP
+ * @param tlsKeyPath             PEM private key matching {@code tlsCertPath}
  */
 public record ParkgateConfig(
     String bindHost,
@@ -67,7 +69,9 @@ public record ParkgateConfig(
     boolean insecureAcceptAnyToken,
     String apiKeys,
     boolean insecureNoApiKeys,
-    long paymentRetentionMs) {
+    long paymentRetentionMs,
+    String tlsCertPath,
+    String tlsKeyPath) {
 
   public static final String DEFAULT_BIND_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -128,6 +132,11 @@ public record ParkgateConfig(
       errors.add("api-keys: " + e.getMessage());
     }
     check(errors, paymentRetentionMs >= 60_000, "payment-retention-ms", "must be at least 60000");
+    check(errors, (tlsCertPath == null) == (tlsKeyPath == null), "tls-cert / tls-key", "set both or neither");
+    check(errors, tlsCertPath == null || java.nio.file.Files.isReadable(java.nio.file.Path.of(tlsCertPath)),
+        "tls-cert", "file not readable: " + tlsCertPath);
+    check(errors, tlsKeyPath == null || java.nio.file.Files.isReadable(java.nio.file.Path.of(tlsKeyPath)),
+        "tls-key", "file not readable: " + tlsKeyPath);
     if (!errors.isEmpty()) {
       throw new ConfigException(String.join("; ", errors));
     }
@@ -171,7 +180,8 @@ public record ParkgateConfig(
         .legacyQueueLimit(legacyQueueLimit).legacyCurrency(legacyCurrency)
         .tokenSecret(tokenSecret).tokenSecretPrevious(tokenSecretPrevious)
         .insecureAcceptAnyToken(insecureAcceptAnyToken)
-        .apiKeys(apiKeys).insecureNoApiKeys(insecureNoApiKeys).paymentRetentionMs(paymentRetentionMs);
+        .apiKeys(apiKeys).insecureNoApiKeys(insecureNoApiKeys).paymentRetentionMs(paymentRetentionMs)
+        .tlsCertPath(tlsCertPath).tlsKeyPath(tlsKeyPath);
   }
 
   /** Parses a port setting: a number 0..65535, or {@code off} (returned as null). */
@@ -223,6 +233,8 @@ public record ParkgateConfig(
     private String apiKeys;
     private boolean insecureNoApiKeys;
     private long paymentRetentionMs = DEFAULT_PAYMENT_RETENTION_MS;
+    private String tlsCertPath;
+    private String tlsKeyPath;
 
     public Builder bindHost(String v) { bindHost = v; return this; }
     public Builder httpPort(Integer v) { httpPort = v; return this; }
@@ -253,6 +265,8 @@ public record ParkgateConfig(
     public Builder apiKeys(String v) { apiKeys = v; return this; }
     public Builder insecureNoApiKeys(boolean v) { insecureNoApiKeys = v; return this; }
     public Builder paymentRetentionMs(long v) { paymentRetentionMs = v; return this; }
+    public Builder tlsCertPath(String v) { tlsCertPath = v; return this; }
+    public Builder tlsKeyPath(String v) { tlsKeyPath = v; return this; }
 
     public ParkgateConfig build() {
       return new ParkgateConfig(bindHost, httpPort, devicePort, httpInstances, deviceInstances,
@@ -260,7 +274,7 @@ public record ParkgateConfig(
           maxTimeoutMs, maxInFlightPerPark, maxBodyBytes, clusterConfig, clusterHost, clusterName,
           clusterPort, drainGraceMs, legacyPort, legacyAllowedParks, legacyAllowedSources, legacyQueueLimit,
           legacyCurrency, tokenSecret, tokenSecretPrevious, insecureAcceptAnyToken, apiKeys, insecureNoApiKeys,
-          paymentRetentionMs);
+          paymentRetentionMs, tlsCertPath, tlsKeyPath);
     }
   }
 }

@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -93,7 +94,12 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     long sweepMs = Math.max(20, Math.min(1000,
         Math.min(config.idleTimeoutMs(), config.helloTimeoutMs()) / 10));
     sweepTimer = vertx.setPeriodic(sweepMs, t -> sweep());
-    server = vertx.createNetServer(serverOptions());
+    NetServerOptions v1Options = serverOptions();
+    if (config.tlsCertPath() != null) {
+      v1Options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
+    }
+    server = vertx.createNetServer(v1Options);
     server.connectHandler(socket -> accept(socket, false));
     Future<?> legacy = Future.succeededFuture();
     if (legacyPort != null) {

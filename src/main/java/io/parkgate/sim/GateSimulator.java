@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,7 +52,12 @@ public final class GateSimulator extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5_000));
+    NetClientOptions clientOptions = new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5_000);
+    if (options.tlsTrust() != null) {
+      clientOptions.setSsl(true).setHostnameVerificationAlgorithm("")
+          .setTrustOptions(new PemTrustOptions().addCertPath(options.tlsTrust()));
+    }
+    client = vertx.createNetClient(clientOptions);
     for (int i = 1 + slice; i <= options.gates(); i += slices) {
       SimulatedGate gate = new SimulatedGate(vertx, client, options, options.parkId(i), stats);
       gates.add(gate);

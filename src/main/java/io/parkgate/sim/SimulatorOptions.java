@@ -16,9 +16,17 @@ import java.util.Set;
  * @param blackholeAfterSec seconds after hello before a black-holed gate goes silent
  * @param tokenSecret       cluster token secret: each gate signs its own park ID with it
  * @param legacy            speak the legacy text protocol instead of protocol v1
+ * @param tlsTrust          connect with TLS, trusting this PEM certificate (or CA); null = plain TCP
  */
 public record SimulatorOptions(String host, int port, int gates, String prefix, long amount,
-    long delayMs, Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy) {
+    long delayMs, Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy,
+    String tlsTrust) {
+
+  /** Plain TCP. */
+  public SimulatorOptions(String host, int port, int gates, String prefix, long amount, long delayMs,
+      Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy) {
+    this(host, port, gates, prefix, amount, delayMs, blackhole, blackholeAfterSec, tokenSecret, legacy, null);
+  }
 
   public SimulatorOptions {
     blackhole = blackhole == null ? Set.of() : Set.copyOf(blackhole);
