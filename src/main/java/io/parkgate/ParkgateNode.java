@@ -17,7 +17,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parkgate.metrics.GatewayMetrics;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,7 +75,16 @@ public final class ParkgateNode {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    String registryName = "parkgate-" + UUID.randomUUID();
     VertxOptions options = new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setRegistryName(registryName)
+            .setJvmMetricsEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+            // never label by event-bus address or remote address: both grow with the number of parks
+            .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_SIDE, Label.EB_FAILURE,
+                Label.POOL_TYPE, Label.POOL_NAME)))
         .setEventBusOptions(new EventBusOptions()
             .setHost(config.clusterHost())
             .setPort(config.clusterPort())
@@ -77,20 +93,23 @@ public final class ParkgateNode {
         .with(options)
         .withClusterManager(clusterManager)
         .buildClustered()
-        .compose(vertx -> deploy(vertx, config, clusterManager.getNodeId(), instanceName).recover(failure -> {
+        .compose(vertx -> deploy(vertx, config, clusterManager.getNodeId(), instanceName, registryName).recover(failure -> {
           // Do not wait on close(): its completion would be delivered on the event loop it shuts down.
           vertx.close();
           return Future.failedFuture(failure);
         }));
   }
 
-  private static Future<ParkgateNode> deploy(Vertx vertx, ParkgateConfig config, String nodeId, String instanceName) {
+  private static Future<ParkgateNode> deploy(Vertx vertx, ParkgateConfig config, String nodeId, String instanceName,
+      String registryName) {
     HazelcastInstance hazelcast = Hazelcast.getHazelcastInstanceByName(instanceName);
     NodeState state = new NodeState();
     List<DeviceVerticle> device = new CopyOnWriteArrayList<>();
     List<ApiVerticle> api = new CopyOnWriteArrayList<>();
     AtomicInteger instances = new AtomicInteger();
-    NodeSecurity security = new NodeSecurity(config);
+    MeterRegistry registry = BackendRegistries.getNow(registryName);
+    GatewayMetrics metrics = registry == null ? GatewayMetrics.detached() : new GatewayMetrics(registry);
+    NodeSecurity security = new NodeSecurity(config, metrics);
     Integer legacyPort = config.legacyPort() == null ? null : config.legacyPort() == 0 ? -3 : config.legacyPort();
     PaymentLedger payments = new PaymentLedger(vertx, hazelcast, config.paymentRetentionMs());
     ApiKeys apiKeys = new ApiKeys(config.apiKeys());
@@ -99,7 +118,7 @@ public final class ParkgateNode {
           port -> new DeviceVerticle(config, directory, security, port, legacyPort, instances.incrementAndGet()),
           DeviceVerticle::actualPort, device);
       Future<Integer> httpPort = devicePort.compose(d -> deployListener(vertx, config.httpPort(), -2,
-          config.httpInstances(), port -> new ApiVerticle(config, directory, payments, apiKeys, state, port),
+          config.httpInstances(), port -> new ApiVerticle(config, directory, payments, apiKeys, metrics, registryName, state, port),
           ApiVerticle::actualPort, api));
       return httpPort.map(h -> {
         state.ready.set(true);

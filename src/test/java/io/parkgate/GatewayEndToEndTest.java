@@ -292,6 +292,28 @@ class GatewayEndToEndTest {
   }
 
   @Test
+  void exposesPrometheusMetricsWithoutParkIds() throws Exception {
+    try (TestController gate = TestController.online(node.devicePort(), "c-metrics")) {
+      CompletableFuture<Response> call = http.getAsync("/api/v1/parks/c-metrics/fee?timeoutMs=5000");
+      gate.answer(gate.readRequest("fee.query"), new JsonObject().put("amount", 1).put("currency", "CNY"));
+      assertThat(call.join().status()).isEqualTo(200);
+      http.get("/api/v1/parks/c-metrics-nowhere/fee");
+      String metrics = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics)
+          .contains("parkgate_parks_online")
+          .contains("parkgate_sessions_opened_total{protocol=\"v1\"}")
+          .containsPattern("parkgate_requests_total\\{method=\"fee.query\",outcome=\"ok\"\\} [1-9]")
+          .containsPattern("parkgate_requests_total\\{method=\"fee.query\",outcome=\"offline\"\\} [1-9]")
+          .contains("parkgate_request_duration_seconds_bucket")
+          .contains("parkgate_requests_in_flight")
+          .contains("vertx_http_server_requests_total")
+          .doesNotContain("c-metrics");
+    }
+  }
+
+  @Test
   void rejectsMalformedHttpInputWithTypedErrors() {
     assertThat(http.get("/api/v1/parks/g1/fee?timeoutMs=0").error()).isEqualTo("BAD_REQUEST");
     assertThat(http.get("/api/v1/parks/g1/fee?timeoutMs=999999").error()).isEqualTo("BAD_REQUEST");

@@ -119,7 +119,7 @@ abstract class ControllerSession {
 
   private void lineTooLong() {
     // RecordParser reports an over-long line and keeps its buffer: answer once and close.
-    stats.protocolErrors++;
+    stats.protocolError(protocol());
     closeWith(CloseReason.PROTOCOL_ERROR, "line longer than " + config.maxLineBytes() + " bytes");
   }
 
@@ -153,7 +153,7 @@ abstract class ControllerSession {
         return;
       }
       state = State.ONLINE;
-      stats.sessionsOpened++;
+      stats.sessionOpened(protocol());
       LOG.info("session open park={} protocol={} epoch={} remote={}", parkId, protocol(), epoch, remoteAddress());
       online.run();
     });
@@ -223,8 +223,8 @@ abstract class ControllerSession {
     } else {
       socket.close();
     }
+    stats.sessionClosed(reason, wasAnnounced);
     if (wasAnnounced) {
-      stats.sessionsClosed++;
       LOG.info("session close park={} protocol={} epoch={} remote={} reason={} failedPending={}",
           parkId, protocol(), epoch, remoteAddress(), reason, waiting);
     }

@@ -75,7 +75,7 @@ final class DeviceSession extends ControllerSession {
     try {
       message = JsonRpcCodec.decode(line);
     } catch (ProtocolException e) {
-      stats.protocolErrors++;
+      stats.protocolError(protocol());
       closeWithError(CloseReason.PROTOCOL_ERROR, e.error(), e.id());
       return;
     }
@@ -96,7 +96,7 @@ final class DeviceSession extends ControllerSession {
   private void handleRequest(RpcRequest request) {
     switch (request.method()) {
       case GateMethods.PING -> {
-        stats.heartbeats++;
+        stats.heartbeat(protocol());
         reply(request, RpcResponse.success(request.id(), new JsonObject()));
       }
       case GateMethods.HELLO -> reply(request, RpcResponse.failure(request.id(),
@@ -120,13 +120,13 @@ final class DeviceSession extends ControllerSession {
       return;
     }
     if (tokens.throttled(remoteHost())) {
-      stats.authFailures++;
+      stats.authFailure(protocol());
       closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED,
           "too many failed hellos from this address; try again later"), hello.id());
       return;
     }
     if (!tokens.accepts(p, t, remoteHost())) {
-      stats.authFailures++;
+      stats.authFailure(protocol());
       closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED, "invalid token for park " + p), hello.id());
       return;
     }
@@ -145,7 +145,7 @@ final class DeviceSession extends ControllerSession {
     Pending p = response.id() instanceof Long id ? pending.remove(id) : null;
     if (p == null) {
       // Ids are never reused on a connection, so an unknown id is a late or bogus answer: drop it.
-      stats.lateResponses++;
+      stats.lateResponse();
       LOG.debug("park {}: dropped response to unknown or expired id {}", parkId, response.id());
       return;
     }
@@ -207,7 +207,6 @@ final class DeviceSession extends ControllerSession {
       return;
     }
     inFlight--;
-    stats.timeouts++;
     BusFailures.fail(p.message(), ErrorCode.GATE_TIMEOUT, "the gate did not answer in time");
     if (!unresponsive) {
       // Fail fast from now on, and ask the controller to prove it is alive.

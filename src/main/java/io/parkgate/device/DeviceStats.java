@@ -1,15 +1,37 @@
 package io.parkgate.device;
 
-/**
- * Counters of one {@link DeviceVerticle} instance, written only on its event loop. Metrics (a later
- * issue) read them through a snapshot; nothing here is shared between threads.
- */
+import io.parkgate.metrics.GatewayMetrics;
+
+/** What sessions report about themselves, forwarded to the node's {@link GatewayMetrics}. */
 final class DeviceStats {
-  long sessionsOpened;
-  long sessionsClosed;
-  long heartbeats;
-  long timeouts;
-  long lateResponses;
-  long protocolErrors;
-  long authFailures;
+
+  private final GatewayMetrics metrics;
+
+  DeviceStats(GatewayMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  void sessionOpened(String protocol) {
+    metrics.sessionOpened(protocol);
+  }
+
+  void sessionClosed(ControllerSession.CloseReason reason, boolean wasOnline) {
+    metrics.sessionClosed(reason.name(), wasOnline);
+  }
+
+  void heartbeat(String protocol) {
+    metrics.heartbeat(protocol);
+  }
+
+  void authFailure(String protocol) {
+    metrics.authFailure(protocol);
+  }
+
+  void protocolError(String protocol) {
+    metrics.protocolError(protocol);
+  }
+
+  void lateResponse() {
+    metrics.lateResponse();
+  }
 }

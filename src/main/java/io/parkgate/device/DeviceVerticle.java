@@ -62,7 +62,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   private final Set<ControllerSession> sessions = new HashSet<>();
   private final Map<String, ControllerSession> online = new HashMap<>();
   private final Map<String, Floor> floors = new HashMap<>();
-  private final DeviceStats stats = new DeviceStats();
+  private final DeviceStats stats;
   private String address;
   private MessageConsumer<JsonObject> hostConsumer;
   private NetServer server;
@@ -81,6 +81,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     this.config = config;
     this.directory = directory;
     this.tokens = security.tokens;
+    this.stats = new DeviceStats(security.metrics);
     this.legacyAllowlist = security.legacyAllowlist;
     this.port = port;
     this.legacyPort = legacyPort;

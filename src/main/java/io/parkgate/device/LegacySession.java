@@ -79,24 +79,24 @@ final class LegacySession extends ControllerSession {
     if (state == State.IDENTIFYING) {
       identify(text);
     } else if (isPing(text)) {
-      stats.heartbeats++;
+      stats.heartbeat(protocol());
     } else if (current != null) {
       answer(text);
     } else if (!text.isEmpty()) {
-      stats.lateResponses++;
+      stats.lateResponse();
       LOG.debug("park {}: dropped a line nobody asked for", parkId);
     }
   }
 
   private void identify(String park) {
     if (!ParkIds.isValid(park)) {
-      stats.protocolErrors++;
+      stats.protocolError(protocol());
       closeWith(CloseReason.PROTOCOL_ERROR, "invalid park id");
       return;
     }
     String host = remoteHost();
     if (!allowlist.allowsPark(park) || !allowlist.allowsSource(host)) {
-      stats.authFailures++;
+      stats.authFailure(protocol());
       LOG.warn("legacy controller refused: park={} source={} not in the legacy allowlists", park, host);
       closeWith(CloseReason.AUTH, "not allowed");
       return;
@@ -155,7 +155,6 @@ final class LegacySession extends ControllerSession {
   }
 
   private void handleDeadline(Waiting w) {
-    stats.timeouts++;
     if (w == current) {
       current = null;
       BusFailures.fail(w.message, ErrorCode.GATE_TIMEOUT, "the gate did not answer in time");

@@ -7,7 +7,9 @@ import io.parkgate.bus.ParkIds;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkEntry;
 import io.parkgate.cluster.PaymentLedger;
+import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.security.ApiKeys;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.protocol.GateMethods;
 import io.vertx.core.Future;
@@ -49,6 +51,8 @@ public final class ApiVerticle extends VerticleBase {
   private final ParkDirectory directory;
   private final PaymentLedger payments;
   private final ApiKeys apiKeys;
+  private final GatewayMetrics metrics;
+  private final String registryName;
   private final ParkgateNode.NodeState state;
   private final int port;
   /** The OpenAPI description served at /openapi.yaml (a classpath resource). */
@@ -60,7 +64,9 @@ public final class ApiVerticle extends VerticleBase {
   private HttpServer server;
 
   public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentLedger payments, ApiKeys apiKeys,
-      ParkgateNode.NodeState state, int port) {
+      GatewayMetrics metrics, String registryName, ParkgateNode.NodeState state, int port) {
+    this.metrics = metrics;
+    this.registryName = registryName;
     this.config = config;
     this.directory = directory;
     this.payments = payments;
@@ -71,13 +77,19 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    parks = new ParkClient(vertx.eventBus(), directory);
+    parks = new ParkClient(vertx.eventBus(), directory, metrics);
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60));
     router = router();
-    return vertx.fileSystem().readFile(OPENAPI_RESOURCE)
+    return vertx.executeBlocking(ApiVerticle::readOpenApi)
         .onSuccess(spec -> openApi = spec)
-        .otherwiseEmpty()
         .compose(v -> server.requestHandler(router).listen(port, config.bindHost()));
+  }
+
+  /** The packaged description, from the classpath only (never a stray file in the working directory). */
+  private static io.vertx.core.buffer.Buffer readOpenApi() throws java.io.IOException {
+    try (java.io.InputStream in = ApiVerticle.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
+      return in == null ? null : io.vertx.core.buffer.Buffer.buffer(in.readAllBytes());
+    }
   }
 
   public int actualPort() {
@@ -107,6 +119,7 @@ public final class ApiVerticle extends VerticleBase {
     ErrorHandler errors = new ErrorHandler();
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::handleReady);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
     router.get("/openapi.yaml").handler(ctx -> {
       if (openApi == null) {
         ctx.fail(new GatewayException(ErrorCode.NOT_FOUND, "no OpenAPI description packaged"));
@@ -187,7 +200,7 @@ public final class ApiVerticle extends VerticleBase {
           // not a definite answer: free the paymentId for a retry, and say what we know
           String outcome = e.details() != null && e.details().getString("outcome") != null
               ? e.details().getString("outcome")
-              : e.code() == ErrorCode.GATE_TIMEOUT ? "unknown" : "not_delivered";
+              : notDelivered(e.code()) ? "not_delivered" : "unknown";
           JsonObject details = (e.details() == null ? new JsonObject() : e.details().copy())
               .put("outcome", outcome).put("paymentId", id);
           return payments.release(id, record.getString("owner")).otherwiseEmpty()
@@ -196,6 +209,11 @@ public final class ApiVerticle extends VerticleBase {
         .compose(answer -> payments.complete(id, record, answer.getInteger("status"), answer.getJsonObject("body"))
             .otherwiseEmpty()
             .map(answer));
+  }
+
+  /** Failures that prove the notification never reached the gate. */
+  private static boolean notDelivered(ErrorCode code) {
+    return code == ErrorCode.GATE_OFFLINE || code == ErrorCode.GATE_UNRESPONSIVE || code == ErrorCode.GATE_BUSY;
   }
 
   private Future<JsonObject> joinOrReplay(String id, String parkId, long amount, JsonObject existing, long deadline) {

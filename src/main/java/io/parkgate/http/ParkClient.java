@@ -6,6 +6,7 @@ import io.parkgate.bus.GateCall;
 import io.parkgate.bus.GatewayException;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkEntry;
+import io.parkgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -28,10 +29,12 @@ final class ParkClient {
 
   private final EventBus bus;
   private final ParkDirectory directory;
+  private final GatewayMetrics metrics;
 
-  ParkClient(EventBus bus, ParkDirectory directory) {
+  ParkClient(EventBus bus, ParkDirectory directory, GatewayMetrics metrics) {
     this.bus = bus;
     this.directory = directory;
+    this.metrics = metrics;
   }
 
   /** Forwards a JSON-RPC call to the park's controller and returns its (shape-checked) result. */
@@ -45,10 +48,16 @@ final class ParkClient {
   }
 
   private Future<JsonObject> send(GateCall call, long timeoutMs, ErrorCode offline) {
-    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-    return directory.resolve(call.parkId()).compose(entry -> entry == null
-        ? Future.failedFuture(new GatewayException(offline, "no controller is connected for this park"))
-        : attempt(call, entry, deadline, 1, offline));
+    long start = System.nanoTime();
+    long deadline = start + timeoutMs * 1_000_000;
+    metrics.requestStarted();
+    return directory.resolve(call.parkId())
+        .compose(entry -> entry == null
+            ? Future.failedFuture(new GatewayException(offline, "no controller is connected for this park"))
+            : attempt(call, entry, deadline, 1, offline))
+        .andThen(ar -> metrics.requestEnded(call.method() == null ? "status" : call.method(),
+            ar.succeeded() ? null : ar.cause() instanceof GatewayException g ? g.code() : ErrorCode.INTERNAL_ERROR,
+            System.nanoTime() - start));
   }
 
   private Future<JsonObject> attempt(GateCall call, ParkEntry entry, long deadline, int attempt, ErrorCode offline) {

@@ -1,0 +1,116 @@
+package io.parkgate.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.parkgate.bus.ErrorCode;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * parkgate's own metrics, one instance per node, on the node's Micrometer registry (scraped at
+ * /metrics in Prometheus format). No label ever holds a park ID: label values come from small
+ * fixed sets (protocol, close reason, method, outcome). Meters are thread-safe; the hot paths
+ * increment pre-built counters.
+ */
+public final class GatewayMetrics {
+
+  private final MeterRegistry registry;
+  private final AtomicInteger parksOnline = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Counter lateResponses;
+
+  public GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("parkgate.parks.online", parksOnline, AtomicInteger::get)
+        .description("Parks whose controller session is online on this node").register(registry);
+    Gauge.builder("parkgate.requests.in.flight", inFlight, AtomicInteger::get)
+        .description("HTTP requests to parks waiting for an answer on this node").register(registry);
+    lateResponses = Counter.builder("parkgate.late.responses")
+        .description("Controller answers that arrived after their request timed out (dropped)").register(registry);
+  }
+
+  /** Metrics that go nowhere, for code paths without a registry. */
+  public static GatewayMetrics detached() {
+    return new GatewayMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void sessionOpened(String protocol) {
+    parksOnline.incrementAndGet();
+    counter("parkgate.sessions.opened", "protocol", protocol).increment();
+  }
+
+  /** A session ended; {@code wasOnline} says whether it had been counted as an online park. */
+  public void sessionClosed(String reason, boolean wasOnline) {
+    if (wasOnline) {
+      parksOnline.decrementAndGet();
+    }
+    counter("parkgate.sessions.closed", "reason", reason.toLowerCase(Locale.ROOT)).increment();
+  }
+
+  public void heartbeat(String protocol) {
+    counter("parkgate.heartbeats", "protocol", protocol).increment();
+  }
+
+  public void authFailure(String protocol) {
+    counter("parkgate.auth.failures", "protocol", protocol).increment();
+  }
+
+  public void protocolError(String protocol) {
+    counter("parkgate.protocol.errors", "protocol", protocol).increment();
+  }
+
+  public void lateResponse() {
+    lateResponses.increment();
+  }
+
+  public void requestStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  /** A request to a park ended: counted by method and outcome, timed by method. */
+  public void requestEnded(String method, ErrorCode failure, long nanos) {
+    inFlight.decrementAndGet();
+    String outcome = outcome(failure);
+    String key = "parkgate.requests|" + method + "|" + outcome;
+    counters.computeIfAbsent(key, k -> Counter.builder("parkgate.requests")
+        .description("Requests to parks by method and outcome")
+        .tag("method", method).tag("outcome", outcome).register(registry)).increment();
+    timers.computeIfAbsent(method, m -> Timer.builder("parkgate.request.duration")
+        .description("Time from HTTP request to the park's answer (or failure)")
+        .tag("method", m)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  static String outcome(ErrorCode failure) {
+    if (failure == null) {
+      return "ok";
+    }
+    return switch (failure) {
+      case GATE_OFFLINE, PARK_MOVED, NOT_FOUND -> "offline";
+      case GATE_TIMEOUT -> "timeout";
+      case GATE_UNRESPONSIVE -> "unresponsive";
+      case GATE_BUSY -> "busy";
+      default -> "error";
+    };
+  }
+
+  private Counter counter(String name, String tag, String value) {
+    return counters.computeIfAbsent(name + "|" + tag + "|" + value,
+        k -> Counter.builder(name).tag(tag, value).register(registry));
+  }
+}
