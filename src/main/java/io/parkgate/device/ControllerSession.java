@@ -154,7 +154,9 @@ abstract class ControllerSession {
       }
       state = State.ONLINE;
       stats.sessionOpened(protocol());
-      LOG.info("session open park={} protocol={} epoch={} remote={}", parkId, protocol(), epoch, remoteAddress());
+      LOG.atInfo().setMessage("session open")
+          .addKeyValue("parkId", parkId).addKeyValue("protocol", protocol()).addKeyValue("epoch", epoch)
+          .addKeyValue("remote", remoteAddress()).log();
       online.run();
     });
   }
@@ -225,8 +227,10 @@ abstract class ControllerSession {
     }
     stats.sessionClosed(reason, wasAnnounced);
     if (wasAnnounced) {
-      LOG.info("session close park={} protocol={} epoch={} remote={} reason={} failedPending={}",
-          parkId, protocol(), epoch, remoteAddress(), reason, waiting);
+      LOG.atInfo().setMessage("session close")
+          .addKeyValue("parkId", parkId).addKeyValue("protocol", protocol()).addKeyValue("epoch", epoch)
+          .addKeyValue("remote", remoteAddress()).addKeyValue("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+          .addKeyValue("failedPending", waiting).log();
     }
     onClose.run();
   }

@@ -55,6 +55,9 @@ public final class ApiVerticle extends VerticleBase {
   private final String registryName;
   private final ParkgateNode.NodeState state;
   private final int port;
+  static final String REQUEST_ID = "requestId";
+  static final String REQUEST_ID_HEADER = "X-Request-Id";
+
   /** The OpenAPI description served at /openapi.yaml (a classpath resource). */
   static final String OPENAPI_RESOURCE = "openapi.yaml";
 
@@ -117,6 +120,7 @@ public final class ApiVerticle extends VerticleBase {
   Router router() {
     Router router = Router.router(vertx);
     ErrorHandler errors = new ErrorHandler();
+    router.route().handler(ApiVerticle::tagRequest);
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::handleReady);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
@@ -139,6 +143,17 @@ public final class ApiVerticle extends VerticleBase {
     router.errorHandler(405, errors);
     router.errorHandler(500, errors);
     return router;
+  }
+
+  /** Every request gets an id (the caller's X-Request-Id when it sends a sane one), echoed back. */
+  private static void tagRequest(RoutingContext ctx) {
+    String id = ctx.request().getHeader(REQUEST_ID_HEADER);
+    if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
+      id = UUID.randomUUID().toString();
+    }
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader(REQUEST_ID_HEADER, id);
+    ctx.next();
   }
 
   private void handleFee(RoutingContext ctx) {

@@ -20,7 +20,9 @@ final class ErrorHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     GatewayException error = toGatewayException(ctx);
     if (error.code() == ErrorCode.INTERNAL_ERROR) {
-      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      LOG.atError().setMessage("request failed").setCause(ctx.failure())
+          .addKeyValue("requestId", ctx.get(ApiVerticle.REQUEST_ID))
+          .addKeyValue("method", ctx.request().method().name()).addKeyValue("path", ctx.request().path()).log();
     }
     if (ctx.response().headWritten()) {
       ctx.response().reset();
