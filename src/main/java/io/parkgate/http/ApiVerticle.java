@@ -9,6 +9,8 @@ import io.parkgate.cluster.ParkEntry;
 import io.parkgate.cluster.PaymentLedger;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.security.ApiKeys;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.protocol.GateMethods;
@@ -121,8 +123,17 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     ErrorHandler errors = new ErrorHandler();
     router.route().handler(ApiVerticle::tagRequest);
-    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
-    router.get("/health/ready").handler(this::handleReady);
+    // liveness: this process's event loops answer; it never asks the cluster
+    router.get("/health/live").handler(HealthCheckHandler.create(vertx)
+        .register("event-loop", promise -> promise.complete(Status.OK())));
+    // readiness: joined the cluster and listening, and not draining
+    router.get("/health/ready").handler(HealthCheckHandler.create(vertx)
+        .register("listeners", promise -> promise.complete(state.ready() ? Status.OK()
+            : Status.KO(new JsonObject().put("reason", "starting or stopping"))))
+        .register("draining", promise -> promise.complete(state.draining()
+            ? Status.KO(new JsonObject().put("reason", "draining")) : Status.OK()))
+        .register("cluster", promise -> promise.complete(Status.OK(new JsonObject().put("node", directory.nodeId())
+            .put("parksOnline", directory.size())))));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
     router.get("/openapi.yaml").handler(ctx -> {
       if (openApi == null) {
@@ -296,14 +307,6 @@ public final class ApiVerticle extends VerticleBase {
           .put("next", page.size() == limit ? page.get(page.size() - 1).parkId() : null)
           .put("total", node == null ? directory.size() : directory.countByNode().getOrDefault(node, 0L).intValue()));
     });
-  }
-
-  private void handleReady(RoutingContext ctx) {
-    boolean ready = state.ready() && !state.draining();
-    json(ctx, ready ? 200 : 503, new JsonObject()
-        .put("status", ready ? "UP" : "DOWN")
-        .put("draining", state.draining())
-        .put("node", directory.nodeId()));
   }
 
   private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
