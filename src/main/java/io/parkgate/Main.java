@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
 /** The command line: {@code run} (default), {@code demo}, {@code simulate}. */
 @Command(name = "parkgate", mixinStandardHelpOptions = true, version = "parkgate 0.1.0",
     description = "Gateway between parking-lot gate controllers and payment apps.",
-    subcommands = {Main.Run.class, Main.Demo.class, Main.Simulate.class, Main.Token.class, Main.ApiKey.class})
+    subcommands = {Main.Run.class, Main.Demo.class, Main.Simulate.class, Main.Token.class, Main.ApiKey.class,
+        Main.Config.class})
 public final class Main implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -92,9 +93,11 @@ public final class Main implements Runnable {
       String secret = "demo-" + UUID.randomUUID();
       String apiKey = ApiKeys.generate();
       try {
-        config = node.toConfig(secret, ApiKeys.entry("demo", apiKey, ApiKeys.SCOPES)).toBuilder()
-            .clusterName(node.clusterName == null ? "parkgate-demo-" + UUID.randomUUID() : node.clusterName)
-            .build();
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("PARKGATE_TOKEN_SECRET", secret);
+        env.put("PARKGATE_API_KEYS", ApiKeys.entry("demo", apiKey, ApiKeys.SCOPES));
+        env.putIfAbsent("PARKGATE_CLUSTER_NAME", "parkgate-demo-" + UUID.randomUUID());
+        config = io.parkgate.config.Settings.toConfig(node.resolve(env));
       } catch (ConfigException e) {
         System.err.println("invalid configuration: " + e.getMessage());
         return 2;
@@ -158,6 +161,29 @@ public final class Main implements Runnable {
       LOG.info("simulating {} gates {}1..{}{} against {}:{}", gates, prefix, prefix, gates, host, port);
       return startAndWait(() -> GateSimulator.deploy(vertx, options, true).map(s -> vertx), v -> Future.succeededFuture(),
           Vertx::close);
+    }
+  }
+
+  @Command(name = "config", mixinStandardHelpOptions = true,
+      description = "Print the effective configuration (file, environment, flags) with secrets masked, and check it.")
+  static final class Config implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    NodeOptions node;
+
+    @Override
+    public Integer call() {
+      try {
+        java.util.Map<String, io.parkgate.config.Settings.Resolved> resolved = node.resolve(System.getenv());
+        for (io.parkgate.config.Settings.Resolved r : resolved.values()) {
+          System.out.printf("%-36s = %-24s # %s%n", r.key(), r.shown(), r.source());
+        }
+        io.parkgate.config.Settings.toConfig(resolved);
+        System.out.println("# configuration is valid");
+        return 0;
+      } catch (ConfigException e) {
+        System.err.println("invalid configuration: " + e.getMessage());
+        return 2;
+      }
     }
   }
 

@@ -1,165 +1,158 @@
 package io.parkgate;
 
+import io.parkgate.config.ConfigException;
+import io.parkgate.config.ConfigLoader;
 import io.parkgate.config.ParkgateConfig;
-import java.util.List;
+import io.parkgate.config.Settings;
+import io.vertx.core.Vertx;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Option;
 
 /**
- * Node settings shared by {@code run} and {@code demo}. Each flag falls back to its
- * {@code PARKGATE_*} environment variable, then to the documented default.
+ * Command-line flags of {@code run}, {@code demo} and {@code config}. A flag overrides the
+ * environment variable, which overrides {@code conf/parkgate.yaml}, which overrides the default
+ * (see {@link Settings}, the one table of settings). Secrets have no flags: flags show in
+ * {@code ps}.
  */
 final class NodeOptions {
 
-  @Option(names = "--http-port", paramLabel = "PORT|off", defaultValue = "${env:PARKGATE_HTTP_PORT:-8080}",
-      description = "HTTP API port; 0 = any free port; off = no HTTP listener (env PARKGATE_HTTP_PORT, default ${DEFAULT-VALUE})")
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "YAML configuration file (env PARKGATE_CONFIG; default conf/parkgate.yaml if present)")
+  String configFile;
+
+  @Option(names = "--http-port", paramLabel = "PORT|off", description = "http.port: 0 = any free port; off = no HTTP listener")
   String httpPort;
 
-  @Option(names = "--device-port", paramLabel = "PORT|off", defaultValue = "${env:PARKGATE_DEVICE_PORT:-8282}",
-      description = "controller TCP port; 0 = any free port; off = no controller listener (env PARKGATE_DEVICE_PORT, default ${DEFAULT-VALUE})")
+  @Option(names = "--device-port", paramLabel = "PORT|off", description = "controllers.port: 0 = any free port; off = none")
   String devicePort;
 
-  @Option(names = "--bind-host", defaultValue = "${env:PARKGATE_BIND_HOST:-0.0.0.0}",
-      description = "interface the listeners bind (env PARKGATE_BIND_HOST, default ${DEFAULT-VALUE})")
-  String bindHost;
-
-  @Option(names = "--heartbeat-interval-ms", defaultValue = "${env:PARKGATE_HEARTBEAT_INTERVAL_MS:-5000}",
-      description = "heartbeat interval told to controllers; 3 silent intervals close a session (env PARKGATE_HEARTBEAT_INTERVAL_MS, default ${DEFAULT-VALUE})")
-  long heartbeatIntervalMs;
-
-  @Option(names = "--hello-timeout-ms", defaultValue = "${env:PARKGATE_HELLO_TIMEOUT_MS:-10000}",
-      description = "time a new connection has to say hello (env PARKGATE_HELLO_TIMEOUT_MS, default ${DEFAULT-VALUE})")
-  long helloTimeoutMs;
-
-  @Option(names = "--request-timeout-ms", defaultValue = "${env:PARKGATE_REQUEST_TIMEOUT_MS:-3000}",
-      description = "default request timeout (env PARKGATE_REQUEST_TIMEOUT_MS, default ${DEFAULT-VALUE})")
-  long defaultTimeoutMs;
-
-  @Option(names = "--max-request-timeout-ms", defaultValue = "${env:PARKGATE_MAX_REQUEST_TIMEOUT_MS:-30000}",
-      description = "largest timeoutMs a caller may ask for (env PARKGATE_MAX_REQUEST_TIMEOUT_MS, default ${DEFAULT-VALUE})")
-  long maxTimeoutMs;
-
-  @Option(names = "--max-in-flight", defaultValue = "${env:PARKGATE_MAX_IN_FLIGHT:-64}",
-      description = "requests in flight per park before GATE_BUSY (env PARKGATE_MAX_IN_FLIGHT, default ${DEFAULT-VALUE})")
-  int maxInFlight;
-
-  @Option(names = "--max-line-bytes", defaultValue = "${env:PARKGATE_MAX_LINE_BYTES:-16384}",
-      description = "longest controller line accepted (env PARKGATE_MAX_LINE_BYTES, default ${DEFAULT-VALUE})")
-  int maxLineBytes;
-
-  @Option(names = "--max-body-bytes", defaultValue = "${env:PARKGATE_MAX_BODY_BYTES:-16384}",
-      description = "largest HTTP request body (env PARKGATE_MAX_BODY_BYTES, default ${DEFAULT-VALUE})")
-  int maxBodyBytes;
-
-  @Option(names = "--instances", defaultValue = "${env:PARKGATE_INSTANCES:-0}",
-      description = "verticle instances per listener; 0 = one per core (env PARKGATE_INSTANCES)")
-  int instances;
-
-  @Option(names = "--cluster-config", defaultValue = "${env:PARKGATE_CLUSTER_CONFIG}",
-      description = "Hazelcast XML file (env PARKGATE_CLUSTER_CONFIG; default: conf/cluster.xml packaged in the jar)")
-  String clusterConfig;
-
-  @Option(names = "--cluster-host", defaultValue = "${env:PARKGATE_CLUSTER_HOST:-127.0.0.1}",
-      description = "address the event bus binds and advertises, the pod IP on Kubernetes (env PARKGATE_CLUSTER_HOST, default ${DEFAULT-VALUE})")
-  String clusterHost;
-
-  @Option(names = "--cluster-name", defaultValue = "${env:PARKGATE_CLUSTER_NAME}",
-      description = "overrides the Hazelcast cluster name (env PARKGATE_CLUSTER_NAME)")
-  String clusterName;
-
-  @Option(names = "--cluster-port", defaultValue = "${env:PARKGATE_CLUSTER_PORT:-0}",
-      description = "event-bus port; 0 = any free port (env PARKGATE_CLUSTER_PORT, default ${DEFAULT-VALUE})")
-  int clusterPort;
-
-  @Option(names = "--drain-grace-ms", defaultValue = "${env:PARKGATE_DRAIN_GRACE_MS:-10000}",
-      description = "on SIGTERM, time in-flight requests get to finish (env PARKGATE_DRAIN_GRACE_MS, default ${DEFAULT-VALUE})")
-  long drainGraceMs;
-
-  @Option(names = "--legacy-port", paramLabel = "PORT|off", defaultValue = "${env:PARKGATE_LEGACY_PORT:-off}",
-      description = "legacy text-protocol port; 0 = any free port; off = no legacy listener (env PARKGATE_LEGACY_PORT, default ${DEFAULT-VALUE})")
+  @Option(names = "--legacy-port", paramLabel = "PORT|off", description = "legacy.port: the legacy text-protocol listener")
   String legacyPort;
 
-  @Option(names = "--legacy-allowed-parks", split = ",", defaultValue = "${env:PARKGATE_LEGACY_ALLOWED_PARKS:-}",
-      description = "park IDs (or prefixes ending in *) the legacy listener accepts; empty = none (env PARKGATE_LEGACY_ALLOWED_PARKS)")
-  List<String> legacyAllowedParks;
+  @Option(names = "--bind-host", description = "listen.bindHost")
+  String bindHost;
 
-  @Option(names = "--legacy-allowed-sources", split = ",", defaultValue = "${env:PARKGATE_LEGACY_ALLOWED_SOURCES:-}",
-      description = "source IPs or CIDR blocks the legacy listener accepts; empty = none (env PARKGATE_LEGACY_ALLOWED_SOURCES)")
-  List<String> legacyAllowedSources;
+  @Option(names = "--instances", description = "listen.instances: verticle instances per listener; 0 = one per core")
+  String instances;
 
-  @Option(names = "--legacy-queue-limit", defaultValue = "${env:PARKGATE_LEGACY_QUEUE_LIMIT:-16}",
-      description = "requests waiting per legacy park before GATE_BUSY (env PARKGATE_LEGACY_QUEUE_LIMIT, default ${DEFAULT-VALUE})")
-  int legacyQueueLimit;
+  @Option(names = "--heartbeat-interval-ms", description = "controllers.heartbeatIntervalMs")
+  String heartbeatIntervalMs;
 
-  @Option(names = "--legacy-currency", defaultValue = "${env:PARKGATE_LEGACY_CURRENCY:-CNY}",
-      description = "currency of legacy amounts (env PARKGATE_LEGACY_CURRENCY, default ${DEFAULT-VALUE})")
-  String legacyCurrency;
+  @Option(names = "--hello-timeout-ms", description = "controllers.helloTimeoutMs")
+  String helloTimeoutMs;
 
-  @Option(names = "--insecure-accept-any-token", defaultValue = "${env:PARKGATE_INSECURE_ACCEPT_ANY_TOKEN:-false}",
-      description = "development only: accept any controller token (env PARKGATE_INSECURE_ACCEPT_ANY_TOKEN)")
-  boolean insecureAcceptAnyToken;
+  @Option(names = "--max-line-bytes", description = "controllers.maxLineBytes")
+  String maxLineBytes;
 
-  @Option(names = "--insecure-no-api-keys", defaultValue = "${env:PARKGATE_INSECURE_NO_API_KEYS:-false}",
-      description = "development only: serve the API without API keys (env PARKGATE_INSECURE_NO_API_KEYS)")
-  boolean insecureNoApiKeys;
-
-  @Option(names = "--payment-retention-ms", defaultValue = "${env:PARKGATE_PAYMENT_RETENTION_MS:-86400000}",
-      description = "how long a payment's answer is kept for retries (env PARKGATE_PAYMENT_RETENTION_MS, default ${DEFAULT-VALUE})")
-  long paymentRetentionMs;
-
-  @Option(names = "--tls-cert", defaultValue = "${env:PARKGATE_TLS_CERT}",
-      description = "PEM certificate chain: controllers connect with TLS (env PARKGATE_TLS_CERT)")
+  @Option(names = "--tls-cert", description = "controllers.tls.cert: PEM certificate chain; controllers then use TLS")
   String tlsCert;
 
-  @Option(names = "--tls-key", defaultValue = "${env:PARKGATE_TLS_KEY}",
-      description = "PEM private key for --tls-cert (env PARKGATE_TLS_KEY)")
+  @Option(names = "--tls-key", description = "controllers.tls.key: PEM private key for --tls-cert")
   String tlsKey;
 
-  ParkgateConfig toConfig() {
-    return toConfig(blankToNull(System.getenv("PARKGATE_TOKEN_SECRET")), blankToNull(System.getenv("PARKGATE_API_KEYS")));
+  @Option(names = "--insecure-accept-any-token", arity = "0..1", fallbackValue = "true",
+      description = "controllers.insecureAcceptAnyToken: development only")
+  String insecureAcceptAnyToken;
+
+  @Option(names = "--request-timeout-ms", description = "requests.defaultTimeoutMs")
+  String defaultTimeoutMs;
+
+  @Option(names = "--max-request-timeout-ms", description = "requests.maxTimeoutMs")
+  String maxTimeoutMs;
+
+  @Option(names = "--max-in-flight", description = "requests.maxInFlightPerPark")
+  String maxInFlight;
+
+  @Option(names = "--max-body-bytes", description = "http.maxBodyBytes")
+  String maxBodyBytes;
+
+  @Option(names = "--insecure-no-api-keys", arity = "0..1", fallbackValue = "true",
+      description = "http.insecureNoApiKeys: development only")
+  String insecureNoApiKeys;
+
+  @Option(names = "--payment-retention-ms", description = "payments.retentionMs")
+  String paymentRetentionMs;
+
+  @Option(names = "--legacy-allowed-parks", description = "legacy.allowedParks: comma-separated IDs or prefixes ending in *")
+  String legacyAllowedParks;
+
+  @Option(names = "--legacy-allowed-sources", description = "legacy.allowedSources: comma-separated IPs or CIDR blocks")
+  String legacyAllowedSources;
+
+  @Option(names = "--legacy-queue-limit", description = "legacy.queueLimit")
+  String legacyQueueLimit;
+
+  @Option(names = "--legacy-currency", description = "legacy.currency")
+  String legacyCurrency;
+
+  @Option(names = "--cluster-config", description = "cluster.config: Hazelcast XML file")
+  String clusterConfig;
+
+  @Option(names = "--cluster-host", description = "cluster.host: event-bus address (the pod IP on Kubernetes)")
+  String clusterHost;
+
+  @Option(names = "--cluster-port", description = "cluster.port: event-bus port")
+  String clusterPort;
+
+  @Option(names = "--cluster-name", description = "cluster.name: Hazelcast cluster name")
+  String clusterName;
+
+  @Option(names = "--drain-grace-ms", description = "drain.graceMs")
+  String drainGraceMs;
+
+  /** The flags given, by setting key. */
+  Map<String, String> flags() {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("http.port", httpPort);
+    f.put("controllers.port", devicePort);
+    f.put("legacy.port", legacyPort);
+    f.put("listen.bindHost", bindHost);
+    f.put("listen.instances", instances);
+    f.put("controllers.heartbeatIntervalMs", heartbeatIntervalMs);
+    f.put("controllers.helloTimeoutMs", helloTimeoutMs);
+    f.put("controllers.maxLineBytes", maxLineBytes);
+    f.put("controllers.tls.cert", tlsCert);
+    f.put("controllers.tls.key", tlsKey);
+    f.put("controllers.insecureAcceptAnyToken", insecureAcceptAnyToken);
+    f.put("requests.defaultTimeoutMs", defaultTimeoutMs);
+    f.put("requests.maxTimeoutMs", maxTimeoutMs);
+    f.put("requests.maxInFlightPerPark", maxInFlight);
+    f.put("http.maxBodyBytes", maxBodyBytes);
+    f.put("http.insecureNoApiKeys", insecureNoApiKeys);
+    f.put("payments.retentionMs", paymentRetentionMs);
+    f.put("legacy.allowedParks", legacyAllowedParks);
+    f.put("legacy.allowedSources", legacyAllowedSources);
+    f.put("legacy.queueLimit", legacyQueueLimit);
+    f.put("legacy.currency", legacyCurrency);
+    f.put("cluster.config", clusterConfig);
+    f.put("cluster.host", clusterHost);
+    f.put("cluster.port", clusterPort);
+    f.put("cluster.name", clusterName);
+    f.put("drain.graceMs", drainGraceMs);
+    return f;
   }
 
-  /** The node configuration with explicit secrets (the demo makes them up). */
-  ParkgateConfig toConfig(String tokenSecret, String apiKeys) {
-    ParkgateConfig.Builder b = ParkgateConfig.builder()
-        .httpPort(ParkgateConfig.parsePort("http-port", httpPort))
-        .devicePort(ParkgateConfig.parsePort("device-port", devicePort))
-        .bindHost(bindHost)
-        .heartbeatIntervalMs(heartbeatIntervalMs)
-        .helloTimeoutMs(helloTimeoutMs)
-        .defaultTimeoutMs(defaultTimeoutMs)
-        .maxTimeoutMs(maxTimeoutMs)
-        .maxInFlightPerPark(maxInFlight)
-        .maxLineBytes(maxLineBytes)
-        .maxBodyBytes(maxBodyBytes)
-        .clusterConfig(blankToNull(clusterConfig))
-        .clusterHost(clusterHost)
-        .clusterName(blankToNull(clusterName))
-        .clusterPort(clusterPort)
-        .drainGraceMs(drainGraceMs)
-        .legacyPort(ParkgateConfig.parsePort("legacy-port", legacyPort))
-        .legacyAllowedParks(nonBlank(legacyAllowedParks))
-        .legacyAllowedSources(nonBlank(legacyAllowedSources))
-        .legacyQueueLimit(legacyQueueLimit)
-        .legacyCurrency(legacyCurrency)
-        .tokenSecret(tokenSecret)
-        .apiKeys(apiKeys)
-        .insecureNoApiKeys(insecureNoApiKeys)
-        .paymentRetentionMs(paymentRetentionMs)
-        .tlsCertPath(blankToNull(tlsCert))
-        .tlsKeyPath(blankToNull(tlsKey))
-        .tokenSecretPrevious(blankToNull(System.getenv("PARKGATE_TOKEN_SECRET_PREVIOUS")))
-        .insecureAcceptAnyToken(insecureAcceptAnyToken);
-    if (instances > 0) {
-      b.httpInstances(instances).deviceInstances(instances);
+  /** Every setting with its value and source; reads the YAML file with a short-lived Vert.x. */
+  Map<String, Settings.Resolved> resolve(Map<String, String> env) {
+    String file = configFile != null ? configFile : env.get("PARKGATE_CONFIG");
+    Vertx vertx = Vertx.vertx();
+    try {
+      return ConfigLoader.resolve(vertx, file, env, flags()).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof ConfigException c ? c : new ConfigException(String.valueOf(e.getCause()));
+    } catch (InterruptedException | TimeoutException e) {
+      throw new ConfigException("config: could not be read in time");
+    } finally {
+      vertx.close();
     }
-    return b.build();
   }
 
-  private static List<String> nonBlank(List<String> values) {
-    return values == null ? List.of() : values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s;
+  ParkgateConfig toConfig() {
+    return Settings.toConfig(resolve(System.getenv()));
   }
 }

@@ -39,20 +39,20 @@ class KubernetesManifestsTest {
 
   @Test
   void everyParkgateVariableOfTheDeploymentIsReadByNodeOptions() throws IOException {
-    String nodeOptions = Files.readString(Path.of("src/main/java/io/parkgate/NodeOptions.java"));
+    String nodeOptions = Files.readString(Path.of("src/main/java/io/parkgate/config/Settings.java"));
     Set<String> known = new TreeSet<>();
-    // flags default to ${env:NAME...}; secrets are read with System.getenv("NAME") (never flags)
-    Matcher m = Pattern.compile("(?:\\$\\{env:|getenv\\(\")(PARKGATE_[A-Z0-9_]+)").matcher(nodeOptions);
+    // every setting's environment variable is named once, in Settings.java
+    Matcher m = Pattern.compile("\"(PARKGATE_[A-Z0-9_]+)\"").matcher(nodeOptions);
     while (m.find()) {
       known.add(m.group(1));
     }
-    assertThat(known).as("PARKGATE_* defaults found in NodeOptions.java").isNotEmpty();
+    assertThat(known).as("PARKGATE_* names found in Settings.java").isNotEmpty();
 
     List<String> envNames = env().keySet().stream().filter(n -> n.startsWith("PARKGATE_")).toList();
     assertThat(envNames).as("env names of the parkgate container").doesNotHaveDuplicates();
     assertThat(envNames).as("the Deployment sets the secrets").contains("PARKGATE_TOKEN_SECRET", "PARKGATE_API_KEYS");
     for (String name : envNames) {
-      assertThat(known).as("the Deployment sets %s, which NodeOptions.java does not read", name).contains(name);
+      assertThat(known).as("the Deployment sets %s, which Settings.java does not define", name).contains(name);
     }
   }
 

@@ -37,6 +37,10 @@ final class DirectoryProcessors {
       if (previous != null && previous.epoch() > epoch) {
         return STALE_PREFIX + old;
       }
+      if (previous != null && "v1".equals(previous.protocol()) && "legacy".equals(ParkEntry.decode(json).protocol())) {
+        // an unauthenticated legacy connection may never displace a token-authenticated session
+        return STALE_PREFIX + old;
+      }
       entry.setValue(json);
       return old == null ? "" : old;
     }

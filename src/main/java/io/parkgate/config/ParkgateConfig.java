@@ -91,52 +91,52 @@ public record ParkgateConfig(
 
   public ParkgateConfig {
     List<String> errors = new ArrayList<>();
-    check(errors, bindHost != null && !bindHost.isBlank(), "bind-host", "must not be empty");
-    check(errors, httpPort == null || (httpPort >= 0 && httpPort <= 65535), "http-port", "must be 0..65535 or off");
-    check(errors, devicePort == null || (devicePort >= 0 && devicePort <= 65535), "device-port", "must be 0..65535 or off");
-    check(errors, httpInstances >= 1 && httpInstances <= 64, "http-instances", "must be 1..64");
-    check(errors, deviceInstances >= 1 && deviceInstances <= 64, "device-instances", "must be 1..64");
-    check(errors, heartbeatIntervalMs >= 100, "heartbeat-interval-ms", "must be at least 100");
-    check(errors, idleHeartbeats >= 2, "idle-heartbeats", "must be at least 2");
-    check(errors, helloTimeoutMs >= 100, "hello-timeout-ms", "must be at least 100");
-    check(errors, maxLineBytes >= 256 && maxLineBytes <= 1 << 20, "max-line-bytes", "must be 256..1048576");
-    check(errors, maxTimeoutMs >= 1, "max-timeout-ms", "must be at least 1");
-    check(errors, defaultTimeoutMs >= 1 && defaultTimeoutMs <= maxTimeoutMs, "default-timeout-ms",
-        "must be 1..max-timeout-ms (" + maxTimeoutMs + ")");
-    check(errors, maxInFlightPerPark >= 1, "max-in-flight-per-park", "must be at least 1");
-    check(errors, maxBodyBytes >= 256, "max-body-bytes", "must be at least 256");
-    check(errors, clusterHost != null && !clusterHost.isBlank(), "cluster-host", "must not be empty");
-    check(errors, clusterPort >= 0 && clusterPort <= 65535, "cluster-port", "must be 0..65535");
-    check(errors, drainGraceMs >= 0 && drainGraceMs <= 600_000, "drain-grace-ms", "must be 0..600000");
-    check(errors, legacyPort == null || (legacyPort >= 0 && legacyPort <= 65535), "legacy-port", "must be 0..65535 or off");
+    check(errors, bindHost != null && !bindHost.isBlank(), "listen.bindHost", "must not be empty");
+    check(errors, httpPort == null || (httpPort >= 0 && httpPort <= 65535), "http.port", "must be 0..65535 or off");
+    check(errors, devicePort == null || (devicePort >= 0 && devicePort <= 65535), "controllers.port", "must be 0..65535 or off");
+    check(errors, httpInstances >= 1 && httpInstances <= 64, "listen.instances", "must be 1..64");
+    check(errors, deviceInstances >= 1 && deviceInstances <= 64, "listen.instances", "must be 1..64");
+    check(errors, heartbeatIntervalMs >= 100, "controllers.heartbeatIntervalMs", "must be at least 100");
+    check(errors, idleHeartbeats >= 2, "controllers.idleHeartbeats", "must be at least 2");
+    check(errors, helloTimeoutMs >= 100, "controllers.helloTimeoutMs", "must be at least 100");
+    check(errors, maxLineBytes >= 256 && maxLineBytes <= 1 << 20, "controllers.maxLineBytes", "must be 256..1048576");
+    check(errors, maxTimeoutMs >= 1, "requests.maxTimeoutMs", "must be at least 1");
+    check(errors, defaultTimeoutMs >= 1 && defaultTimeoutMs <= maxTimeoutMs, "requests.defaultTimeoutMs",
+        "must be 1..requests.maxTimeoutMs (" + maxTimeoutMs + ")");
+    check(errors, maxInFlightPerPark >= 1, "requests.maxInFlightPerPark", "must be at least 1");
+    check(errors, maxBodyBytes >= 256, "http.maxBodyBytes", "must be at least 256");
+    check(errors, clusterHost != null && !clusterHost.isBlank(), "cluster.host", "must not be empty");
+    check(errors, clusterPort >= 0 && clusterPort <= 65535, "cluster.port", "must be 0..65535");
+    check(errors, drainGraceMs >= 0 && drainGraceMs <= 600_000, "drain.graceMs", "must be 0..600000");
+    check(errors, legacyPort == null || (legacyPort >= 0 && legacyPort <= 65535), "legacy.port", "must be 0..65535 or off");
     legacyAllowedParks = legacyAllowedParks == null ? List.of() : List.copyOf(legacyAllowedParks);
     legacyAllowedSources = legacyAllowedSources == null ? List.of() : List.copyOf(legacyAllowedSources);
     for (String source : legacyAllowedSources) {
       try {
         new io.parkgate.security.Allowlist(List.of(), List.of(source));
       } catch (IllegalArgumentException e) {
-        errors.add("legacy-allowed-sources: " + e.getMessage());
+        errors.add("legacy.allowedSources: " + e.getMessage());
       }
     }
-    check(errors, legacyQueueLimit >= 1 && legacyQueueLimit <= 1024, "legacy-queue-limit", "must be 1..1024");
-    check(errors, legacyCurrency != null && legacyCurrency.matches("[A-Z]{3}"), "legacy-currency", "must be an ISO 4217 code such as CNY");
-    check(errors, insecureAcceptAnyToken || (tokenSecret != null && tokenSecret.length() >= 16), "token-secret",
-        "required, at least 16 characters (PARKGATE_TOKEN_SECRET); or --insecure-accept-any-token for development");
-    check(errors, tokenSecretPrevious == null || tokenSecretPrevious.length() >= 16, "token-secret-previous",
+    check(errors, legacyQueueLimit >= 1 && legacyQueueLimit <= 1024, "legacy.queueLimit", "must be 1..1024");
+    check(errors, legacyCurrency != null && legacyCurrency.matches("[A-Z]{3}"), "legacy.currency", "must be an ISO 4217 code such as CNY");
+    check(errors, insecureAcceptAnyToken || (tokenSecret != null && tokenSecret.length() >= 16), "PARKGATE_TOKEN_SECRET",
+        "required, at least 16 characters; or controllers.insecureAcceptAnyToken=true for development");
+    check(errors, tokenSecretPrevious == null || tokenSecretPrevious.length() >= 16, "PARKGATE_TOKEN_SECRET_PREVIOUS",
         "at least 16 characters when set");
     try {
       boolean none = new io.parkgate.security.ApiKeys(apiKeys).isEmpty();
-      check(errors, insecureNoApiKeys || !none, "api-keys",
-          "required (PARKGATE_API_KEYS, see the apikey command); or --insecure-no-api-keys for development");
+      check(errors, insecureNoApiKeys || !none, "PARKGATE_API_KEYS",
+          "required (see the apikey command); or http.insecureNoApiKeys=true for development");
     } catch (IllegalArgumentException e) {
       errors.add("api-keys: " + e.getMessage());
     }
-    check(errors, paymentRetentionMs >= 60_000, "payment-retention-ms", "must be at least 60000");
-    check(errors, (tlsCertPath == null) == (tlsKeyPath == null), "tls-cert / tls-key", "set both or neither");
+    check(errors, paymentRetentionMs >= 60_000, "payments.retentionMs", "must be at least 60000");
+    check(errors, (tlsCertPath == null) == (tlsKeyPath == null), "controllers.tls.cert / controllers.tls.key", "set both or neither");
     check(errors, tlsCertPath == null || java.nio.file.Files.isReadable(java.nio.file.Path.of(tlsCertPath)),
-        "tls-cert", "file not readable: " + tlsCertPath);
+        "controllers.tls.cert", "file not readable: " + tlsCertPath);
     check(errors, tlsKeyPath == null || java.nio.file.Files.isReadable(java.nio.file.Path.of(tlsKeyPath)),
-        "tls-key", "file not readable: " + tlsKeyPath);
+        "controllers.tls.key", "file not readable: " + tlsKeyPath);
     if (!errors.isEmpty()) {
       throw new ConfigException(String.join("; ", errors));
     }

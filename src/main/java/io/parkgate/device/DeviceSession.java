@@ -127,6 +127,8 @@ final class DeviceSession extends ControllerSession {
     }
     if (!tokens.accepts(p, t, remoteHost())) {
       stats.authFailure(protocol());
+      LOG.atWarn().setMessage("hello refused: invalid token")
+          .addKeyValue("parkId", p).addKeyValue("remote", remoteAddress()).log();
       closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED, "invalid token for park " + p), hello.id());
       return;
     }

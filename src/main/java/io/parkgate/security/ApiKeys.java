@@ -32,13 +32,17 @@ public final class ApiKeys {
     if (spec == null || spec.isBlank()) {
       return;
     }
+    int index = 0;
     for (String entry : spec.split(";")) {
+      index++;
       if (entry.isBlank()) {
         continue;
       }
       String[] parts = entry.trim().split(":", 3);
-      if (parts.length != 3 || parts[0].isBlank() || !parts[1].matches("[0-9a-f]{64}")) {
-        throw new IllegalArgumentException("entry '" + parts[0] + "' must be name:sha256hex:scope,scope");
+      if (parts.length != 3 || !parts[0].matches("[A-Za-z0-9._-]{1,64}") || !parts[1].matches("[0-9a-f]{64}")) {
+        // never quote the entry: a raw key pasted by mistake must not reach the logs
+        throw new IllegalArgumentException("entry #" + index + " must be name:sha256hex:scope,scope"
+            + " (a key's hash, not the key itself: see the apikey command)");
       }
       Set<String> scopes = new LinkedHashSet<>();
       for (String scope : parts[2].split(",")) {
