@@ -230,7 +230,7 @@ class KubernetesManifestsTest {
         assertThat(data).containsKey((String) ref.get("key"));
       }
     }
-    assertThat(references).isEqualTo(2);
+    assertThat(references).isEqualTo(3);
     assertThat(list(yaml(Path.of("k8s/base/kustomization.yaml")), "resources"))
         .as("the base carries no Secret").noneMatch(r -> String.valueOf(r).contains("secret"));
   }
