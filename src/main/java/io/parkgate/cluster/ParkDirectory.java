@@ -5,7 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.cp.IAtomicLong;
+import com.hazelcast.flakeidgen.FlakeIdGenerator;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
@@ -41,13 +41,14 @@ public final class ParkDirectory {
 
   private static final Logger LOG = LoggerFactory.getLogger(ParkDirectory.class);
   public static final String MAP_NAME = "parkgate.parks";
-  private static final String EPOCH_COUNTER = "parkgate.epoch";
+  private static final String EPOCH_GENERATOR = "parkgate.epoch";
   private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final IMap<String, String> map;
-  private final IAtomicLong epochs;
+  private final FlakeIdGenerator epochs;
+  private final Set<String> liveNodes = ConcurrentHashMap.newKeySet();
   private final String nodeId;
   private final ConcurrentSkipListMap<String, ParkEntry> view = new ConcurrentSkipListMap<>();
   private final ConcurrentMap<String, Boolean> departedNodes = new ConcurrentHashMap<>();
@@ -60,7 +61,7 @@ public final class ParkDirectory {
     this.hazelcast = hazelcast;
     this.nodeId = nodeId;
     this.map = hazelcast.getMap(MAP_NAME);
-    this.epochs = hazelcast.getCPSubsystem().getAtomicLong(EPOCH_COUNTER);
+    this.epochs = hazelcast.getFlakeIdGenerator(EPOCH_GENERATOR);
   }
 
   /** Subscribes to changes, then loads the current entries (off the event loop). */
@@ -125,9 +126,21 @@ public final class ParkDirectory {
     return Future.fromCompletionStage(map.getAsync(parkId), vertx.getOrCreateContext()).map(ParkEntry::decode);
   }
 
-  /** A new cluster-unique epoch, strictly greater than every epoch handed out before. */
+  /**
+   * A new cluster-unique epoch. Epochs come from a Hazelcast flake-ID generator: unique across the
+   * cluster and increasing with time (each node prefetches a batch, so most calls cost no network
+   * round trip; a single cluster-wide counter serialised every hello of a reconnect storm on one
+   * partition thread). Two hellos of the same park within the clock skew between nodes may be
+   * ordered either way; the loser is refused and reconnects with a later epoch.
+   */
   public Future<Long> nextEpoch() {
-    return Future.fromCompletionStage(epochs.incrementAndGetAsync(), vertx.getOrCreateContext());
+    // newId() blocks when it has to fetch a new batch: keep it off the event loop
+    return vertx.executeBlocking(epochs::newId, false);
+  }
+
+  /** Whether a node is a live member of the cluster as far as this node knows. */
+  public boolean isLive(String node) {
+    return node.equals(nodeId) || liveNodes.contains(node);
   }
 
   /**
@@ -201,13 +214,17 @@ public final class ParkDirectory {
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        // nothing to do: a new node's parks arrive as entry events
+        String added = vertxNodeId(event.getMember());
+        if (added != null) {
+          liveNodes.add(added);
+        }
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
         String departed = vertxNodeId(event.getMember());
         if (departed != null) {
+          liveNodes.remove(departed);
           nodeLeft(departed);
         }
       }
@@ -225,6 +242,7 @@ public final class ParkDirectory {
     for (Member m : hazelcast.getCluster().getMembers()) {
       members.add(vertxNodeId(m));
     }
+    liveNodes.addAll(members);
     // entries left by nodes that died before this node could see them go
     view.values().stream().map(ParkEntry::nodeId).filter(n -> !members.contains(n)).distinct()
         .forEach(this::nodeLeft);

@@ -153,6 +153,8 @@ abstract class ControllerSession {
         return;
       }
       state = State.ONLINE;
+      // the idle clock starts now: a controller heartbeats only once its hello is answered
+      lastFrameNanos = System.nanoTime();
       stats.sessionOpened(protocol());
       LOG.atInfo().setMessage("session open")
           .addKeyValue("parkId", parkId).addKeyValue("protocol", protocol()).addKeyValue("epoch", epoch)

@@ -69,6 +69,8 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   private NetServer legacyServer;
   private long sweepTimer = -1;
   private boolean draining;
+  private final java.util.ArrayDeque<Runnable> admissionQueue = new java.util.ArrayDeque<>();
+  private int admitting;
 
   /**
    * @param port       the protocol v1 port; a negative port is a random port shared by every
@@ -150,8 +152,36 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
 
   // ---- admission and takeover ----------------------------------------------------------------
 
+  /**
+   * Admissions cost cluster operations (an epoch, a claim, maybe an eviction, a subscription): at
+   * most this many run at once per verticle instance, the rest wait their turn (within their
+   * hello deadline), so a reconnect storm queues instead of swamping Hazelcast.
+   */
+  static final int MAX_CONCURRENT_ADMISSIONS = 64;
+
   @Override
   public Future<Void> admit(ControllerSession session) {
+    Promise<Void> admitted = Promise.promise();
+    admissionQueue.add(() -> runAdmission(session).onComplete(ar -> {
+      admitting--;
+      pumpAdmissions();
+      admitted.handle(ar);
+    }));
+    pumpAdmissions();
+    return admitted.future();
+  }
+
+  private void pumpAdmissions() {
+    while (admitting < MAX_CONCURRENT_ADMISSIONS && !admissionQueue.isEmpty()) {
+      admitting++;
+      admissionQueue.poll().run();
+    }
+  }
+
+  private Future<Void> runAdmission(ControllerSession session) {
+    if (session.isClosed()) {
+      return Future.failedFuture("session closed while waiting for admission");
+    }
     String parkId = session.parkId();
     return directory.nextEpoch()
         .compose(epoch -> {
@@ -193,6 +223,9 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
 
   /** Asks the previous session's instance to close it; a dead or slow node does not stop us. */
   private Future<Void> evict(ParkEntry previous, long newerEpoch) {
+    if (!directory.isLive(previous.nodeId())) {
+      return Future.succeededFuture(); // its node is gone, and its sessions with it
+    }
     JsonObject body = new JsonObject().put("op", OP_EVICT).put("parkId", previous.parkId()).put("epoch", newerEpoch);
     return vertx.eventBus().request(previous.address(), body, new DeliveryOptions().setSendTimeout(EVICT_TIMEOUT_MS))
         .<Void>mapEmpty()
