@@ -83,7 +83,10 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     parks = new ParkClient(vertx.eventBus(), directory, metrics);
-    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60));
+    // no h2c upgrade: behind a load balancer HTTP/1.1 is what arrives, and a half-done upgrade
+    // (seen with the JDK client) must not leave a caller waiting
+    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60)
+        .setHttp2ClearTextEnabled(false));
     router = router();
     return vertx.executeBlocking(ApiVerticle::readOpenApi)
         .onSuccess(spec -> openApi = spec)
