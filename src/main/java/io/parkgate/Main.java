@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The command line: {@code run} (default), {@code demo}, {@code simulate}. */
 @Command(name = "parkgate", mixinStandardHelpOptions = true, version = "parkgate 0.1.0",

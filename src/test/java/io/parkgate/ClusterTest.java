@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import io.parkgate.testing.Http;
 import io.parkgate.testing.Http.Response;
+import io.parkgate.testing.Http;
 import io.parkgate.testing.TestController;
 import io.parkgate.testing.TestNodes;
 import io.vertx.core.json.JsonArray;

@@ -3,8 +3,8 @@ package io.parkgate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parkgate.security.ApiKeys;
-import io.parkgate.testing.Http;
 import io.parkgate.testing.Http.Response;
+import io.parkgate.testing.Http;
 import io.parkgate.testing.TestController;
 import io.parkgate.testing.TestNodes;
 import io.vertx.core.json.JsonObject;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parkgate.sim.GateSimulator;
 import io.parkgate.sim.SimulatorOptions;
-import io.parkgate.testing.Http;
 import io.parkgate.testing.Http.Response;
+import io.parkgate.testing.Http;
 import io.parkgate.testing.TestController;
 import io.parkgate.testing.TestNodes;
 import io.vertx.core.Vertx;

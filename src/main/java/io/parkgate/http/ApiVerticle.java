@@ -7,30 +7,30 @@ import io.parkgate.bus.ParkIds;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkEntry;
 import io.parkgate.cluster.PaymentLedger;
-import io.parkgate.metrics.GatewayMetrics;
-import io.parkgate.security.ApiKeys;
-import io.vertx.ext.healthchecks.Status;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.parkgate.config.ParkgateConfig;
+import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.protocol.GateMethods;
+import io.parkgate.security.ApiKeys;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * The HTTP API. It never talks to a socket: every park operation is a request on the park's bus
@@ -46,12 +46,9 @@ public final class ApiVerticle extends VerticleBase {
   /** How long the listing waits for nodes to report their sessions' live fields. */
   static final long LIVE_TIMEOUT_MS = 500;
 
-  /** A payment claim outlives the longest request by this much if its node dies mid-flight. */
-  static final long PENDING_SLACK_MS = 5_000;
-
   private final ParkgateConfig config;
   private final ParkDirectory directory;
-  private final PaymentLedger payments;
+  private final PaymentLedger ledger;
   private final ApiKeys apiKeys;
   private final GatewayMetrics metrics;
   private final String registryName;
@@ -64,17 +61,18 @@ public final class ApiVerticle extends VerticleBase {
   static final String OPENAPI_RESOURCE = "openapi.yaml";
 
   private ParkClient parks;
+  private PaymentHandler payments;
   private Router router;
   private io.vertx.core.buffer.Buffer openApi;
   private HttpServer server;
 
-  public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentLedger payments, ApiKeys apiKeys,
+  public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentLedger ledger, ApiKeys apiKeys,
       GatewayMetrics metrics, String registryName, ParkgateNode.NodeState state, int port) {
     this.metrics = metrics;
     this.registryName = registryName;
     this.config = config;
     this.directory = directory;
-    this.payments = payments;
+    this.ledger = ledger;
     this.apiKeys = apiKeys;
     this.state = state;
     this.port = port;
@@ -83,6 +81,7 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     parks = new ParkClient(vertx.eventBus(), directory, metrics);
+    payments = new PaymentHandler(parks, ledger, directory.nodeId(), config.maxTimeoutMs());
     // no h2c upgrade: behind a load balancer HTTP/1.1 is what arrives, and a half-done upgrade
     // (seen with the JDK client) must not leave a caller waiting
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60)
@@ -150,7 +149,7 @@ public final class ApiVerticle extends VerticleBase {
     router.post("/api/v1/parks/:parkId/payments")
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
         .handler(new ApiKeyHandler(apiKeys, "payment:write"))
-        .handler(this::handlePayment);
+        .handler(ctx -> payments.handle(ctx, parkId(ctx), timeoutMs(ctx), body(ctx)));
     router.get("/api/v1/parks/:parkId").handler(new ApiKeyHandler(apiKeys, "parks:read")).handler(this::handleStatus);
     router.route().failureHandler(errors);
     router.errorHandler(404, errors);
@@ -179,87 +178,6 @@ public final class ApiVerticle extends VerticleBase {
     parks.call(parkId, GateMethods.FEE_QUERY, params, timeout)
         .onSuccess(result -> json(ctx, 200, result.copy().put("parkId", parkId)))
         .onFailure(ctx::fail);
-  }
-
-  /**
-   * {@code POST /api/v1/parks/{parkId}/payments}, idempotent on paymentId across the cluster: the
-   * first request claims the paymentId and notifies the gate; a retry while it is in flight joins
-   * it; a retry after a definite answer (200, 501, 502) gets that answer again; anything else
-   * (timeout, connection lost, not delivered) releases the claim and tells the caller the outcome
-   * so it can retry with the same paymentId.
-   */
-  private void handlePayment(RoutingContext ctx) {
-    String parkId = parkId(ctx);
-    long timeout = timeoutMs(ctx);
-    JsonObject body = body(ctx);
-    Object paymentId = body.getValue("paymentId");
-    Object amount = body.getValue("amount");
-    if (!(paymentId instanceof String id) || id.isEmpty() || id.length() > 128) {
-      throw badRequest("paymentId must be a string of 1 to 128 characters");
-    }
-    if (!(amount instanceof Integer || amount instanceof Long) || ((Number) amount).longValue() < 0) {
-      throw badRequest("amount must be a non-negative integer in minor units");
-    }
-    long fen = ((Number) amount).longValue();
-    JsonObject params = new JsonObject().put("paymentId", id).put("amount", fen);
-    putOptional(params, "lane", optionalString(body, "lane"));
-    putOptional(params, "plate", optionalString(body, "plate"));
-    long deadline = System.nanoTime() + timeout * 1_000_000;
-    JsonObject record = new JsonObject().put("parkId", parkId).put("amount", fen)
-        .put("owner", directory.nodeId() + "/" + UUID.randomUUID());
-    payments.claim(id, record, config.maxTimeoutMs() + PENDING_SLACK_MS)
-        .compose(claim -> claim.mine()
-            ? notifyGate(id, parkId, params, record, timeout)
-            : joinOrReplay(id, parkId, fen, claim.existing(), deadline))
-        .onSuccess(answer -> json(ctx, answer.getInteger("status"), answer.getJsonObject("body")))
-        .onFailure(ctx::fail);
-  }
-
-  private Future<JsonObject> notifyGate(String id, String parkId, JsonObject params, JsonObject record, long timeout) {
-    return parks.call(parkId, GateMethods.PAYMENT_NOTIFY, params, timeout)
-        .map(result -> new JsonObject().put("status", 200)
-            .put("body", result.copy().put("parkId", parkId).put("paymentId", id)))
-        .recover(failure -> {
-          GatewayException e = failure instanceof GatewayException g ? g
-              : new GatewayException(ErrorCode.INTERNAL_ERROR, String.valueOf(failure.getMessage()));
-          if (e.code() == ErrorCode.GATE_ERROR || e.code() == ErrorCode.NOT_SUPPORTED) {
-            return Future.succeededFuture(new JsonObject().put("status", e.code().httpStatus())
-                .put("body", e.toJson().put("paymentId", id)));
-          }
-          // not a definite answer: free the paymentId for a retry, and say what we know
-          String outcome = e.details() != null && e.details().getString("outcome") != null
-              ? e.details().getString("outcome")
-              : notDelivered(e.code()) ? "not_delivered" : "unknown";
-          JsonObject details = (e.details() == null ? new JsonObject() : e.details().copy())
-              .put("outcome", outcome).put("paymentId", id);
-          return payments.release(id, record.getString("owner")).otherwiseEmpty()
-              .compose(v -> Future.failedFuture(new GatewayException(e.code(), e.getMessage(), details)));
-        })
-        .compose(answer -> payments.complete(id, record, answer.getInteger("status"), answer.getJsonObject("body"))
-            .otherwiseEmpty()
-            .map(answer));
-  }
-
-  /** Failures that prove the notification never reached the gate. */
-  private static boolean notDelivered(ErrorCode code) {
-    return code == ErrorCode.GATE_OFFLINE || code == ErrorCode.GATE_UNRESPONSIVE || code == ErrorCode.GATE_BUSY;
-  }
-
-  private Future<JsonObject> joinOrReplay(String id, String parkId, long amount, JsonObject existing, long deadline) {
-    if (!parkId.equals(existing.getString("parkId")) || amount != existing.getLong("amount", -1L)) {
-      return Future.failedFuture(new GatewayException(ErrorCode.PAYMENT_CONFLICT,
-          "paymentId " + id + " was already used for a different park or amount",
-          new JsonObject().put("paymentId", id)));
-    }
-    Future<JsonObject> done = "done".equals(existing.getString("state"))
-        ? Future.succeededFuture(existing)
-        : payments.awaitDone(id, deadline);
-    return done.compose(record -> record == null
-        ? Future.failedFuture(new GatewayException(ErrorCode.GATE_TIMEOUT,
-            "an earlier request with this paymentId has no definite answer yet",
-            new JsonObject().put("outcome", "unknown").put("paymentId", id)))
-        : Future.succeededFuture(new JsonObject().put("status", record.getInteger("status"))
-            .put("body", record.getJsonObject("body").copy().put("replayed", true))));
   }
 
   private void handleStatus(RoutingContext ctx) {
@@ -368,7 +286,7 @@ public final class ApiVerticle extends VerticleBase {
     }
   }
 
-  private static String optionalString(JsonObject body, String key) {
+  static String optionalString(JsonObject body, String key) {
     Object v = body.getValue(key);
     if (v != null && !(v instanceof String)) {
       throw badRequest(key + " must be a string");
@@ -376,7 +294,7 @@ public final class ApiVerticle extends VerticleBase {
     return (String) v;
   }
 
-  private static void putOptional(JsonObject params, String key, String value) {
+  static void putOptional(JsonObject params, String key, String value) {
     if (value == null) {
       return;
     }
@@ -386,11 +304,11 @@ public final class ApiVerticle extends VerticleBase {
     params.put(key, value);
   }
 
-  private static GatewayException badRequest(String message) {
+  static GatewayException badRequest(String message) {
     return new GatewayException(ErrorCode.BAD_REQUEST, message);
   }
 
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
+  static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toBuffer());
   }
 }
