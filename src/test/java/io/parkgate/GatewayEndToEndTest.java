@@ -70,8 +70,8 @@ class GatewayEndToEndTest {
   void healthyParksAnswerPromptlyWhileABlackholedParkHasFiftyRequestsWaiting() {
     // GIVEN nine healthy parks and one whose network silently dropped right after hello
     simulate("h", 10, Set.of("h10"));
-    long timeoutMs = 3_000;
-    long healthyTimeoutMs = 5_000;
+    long timeoutMs = 5_000;
+    long healthyTimeoutMs = 10_000;
     joinAll(java.util.stream.IntStream.range(0, 100)
         .mapToObj(i -> http.getAsync("/api/v1/parks/h" + (1 + i % 9) + "/fee")).toList()); // warm up
 

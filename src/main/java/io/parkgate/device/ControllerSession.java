@@ -55,6 +55,8 @@ abstract class ControllerSession {
   private long lastFrameMillis = connectedAtMillis;
   private Runnable onClose = () -> { };
   private Future<Void> unregistered = Future.succeededFuture();
+  /** Superseded: no longer routed to, finishing what is in flight. */
+  private boolean retired;
 
   ControllerSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, DeviceStats stats) {
     this.vertx = vertx;
@@ -100,6 +102,9 @@ abstract class ControllerSession {
 
   /** Asks the controller to reconnect elsewhere, if the protocol can say so. */
   abstract void requestReconnect(String reason);
+
+  /** Whether {@link #requestReconnect} makes the controller move by itself. */
+  abstract boolean canMove();
 
   // ---- shared behaviour ----------------------------------------------------------------------
 
@@ -170,6 +175,10 @@ abstract class ControllerSession {
       message.reply(status());
       return;
     }
+    if (retired) {
+      BusFailures.fail(message, ErrorCode.PARK_MOVED, "the park moved to a newer connection");
+      return;
+    }
     if (state != State.ONLINE) {
       BusFailures.fail(message, ErrorCode.GATE_OFFLINE, "the gate's session is not open");
       return;
@@ -195,13 +204,32 @@ abstract class ControllerSession {
         .put("inFlight", inFlight());
   }
 
-  /** Closed because a newer session of the same park exists (possibly on another node). */
+  /**
+   * A newer session of the same park exists (possibly on another node). The park leaves this
+   * session at once (consumer unregistered, instance routing removed: the returned future), so no
+   * new request can reach it; requests already written to the controller may still be answered on
+   * this connection (a controller moving away on request does answer them), within their own
+   * deadlines; the socket closes when none is left.
+   */
   Future<Void> closeForTakeover(long newerEpoch) {
-    if (state != State.CLOSED) {
-      LOG.debug("park {}: epoch {} superseded by {}", parkId, epoch, newerEpoch);
+    if (state == State.CLOSED || retired) {
+      return unregistered;
+    }
+    LOG.debug("park {}: epoch {} superseded by {}", parkId, epoch, newerEpoch);
+    if (inFlight() == 0 || state != State.ONLINE) {
       closeWith(CloseReason.TAKEOVER, "a newer connection for park " + parkId + " exists");
+    } else {
+      retired = true;
+      unregistered = host.closed(this, consumer);
     }
     return unregistered;
+  }
+
+  /** Subclasses call this whenever a request ends: a retired session closes once it has none. */
+  protected void requestEnded() {
+    if (retired && inFlight() == 0) {
+      closeWith(CloseReason.TAKEOVER, "a newer connection for park " + parkId + " exists");
+    }
   }
 
   protected void closeWith(CloseReason reason, String text) {
@@ -220,7 +248,9 @@ abstract class ControllerSession {
     state = State.CLOSED;
     int waiting = inFlight();
     failWaiting();
-    unregistered = host.closed(this, consumer);
+    if (!retired) {
+      unregistered = host.closed(this, consumer);
+    }
     parser.pause();
     if (lastWords != null) {
       socket.end(lastWords);

@@ -157,21 +157,26 @@ final class DeviceSession extends ControllerSession {
     }
     inFlight--;
     if (response.isError()) {
-      RpcError e = response.error();
-      boolean unsupported = e.code() == RpcError.METHOD_NOT_FOUND;
-      BusFailures.fail(p.message(), new GatewayException(
-          unsupported ? ErrorCode.NOT_SUPPORTED : ErrorCode.GATE_ERROR,
-          (unsupported ? "the gate does not support " + p.method() + ": " : "the gate answered with an error: ")
-              + e.message(),
-          new JsonObject().put("gateCode", e.code()).put("gateMessage", e.message())));
+      failWithGateError(p, response.error());
+      requestEnded();
       return;
     }
     String problem = GateMethods.checkResult(p.method(), response.result());
     if (problem != null) {
       BusFailures.fail(p.message(), ErrorCode.GATE_ERROR, "the gate answered a malformed result: " + problem);
-      return;
+    } else {
+      p.message().reply(response.result());
     }
-    p.message().reply(response.result());
+    requestEnded();
+  }
+
+  private void failWithGateError(Pending p, RpcError e) {
+    boolean unsupported = e.code() == RpcError.METHOD_NOT_FOUND;
+    BusFailures.fail(p.message(), new GatewayException(
+        unsupported ? ErrorCode.NOT_SUPPORTED : ErrorCode.GATE_ERROR,
+        (unsupported ? "the gate does not support " + p.method() + ": " : "the gate answered with an error: ")
+            + e.message(),
+        new JsonObject().put("gateCode", e.code()).put("gateMessage", e.message())));
   }
 
   // ---- bus → controller ---------------------------------------------------------------------
@@ -210,7 +215,8 @@ final class DeviceSession extends ControllerSession {
     }
     inFlight--;
     BusFailures.fail(p.message(), ErrorCode.GATE_TIMEOUT, "the gate did not answer in time");
-    if (!unresponsive) {
+    requestEnded();
+    if (!unresponsive && !isClosed()) {
       // Fail fast from now on, and ask the controller to prove it is alive.
       unresponsive = true;
       LOG.info("park {}: request timed out, marked unresponsive until it speaks", parkId);
@@ -252,6 +258,11 @@ final class DeviceSession extends ControllerSession {
     // a refusal during admission answers the hello itself; later errors carry no id
     Object id = state == State.REGISTERING ? helloId : null;
     return JsonRpcCodec.encode(RpcResponse.failure(id, new RpcError(code, text)));
+  }
+
+  @Override
+  boolean canMove() {
+    return true;
   }
 
   @Override

@@ -303,7 +303,9 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
 
   /**
    * Graceful drain: refuse new controllers, ask every connected controller to reconnect
-   * elsewhere, give in-flight requests up to {@code graceMs} to finish, then close what is left.
+   * elsewhere and wait (at most {@code graceMs}) until each has moved: its new hello on another
+   * node evicts the session here once the requests in flight on it are answered. Legacy sessions,
+   * which cannot be asked, close as soon as nothing waits on them. Then close what is left.
    * The listener stays bound (closing a Vert.x server closes its connections too); new connections
    * are closed on accept, and readiness already steers load balancers away. Runs on this
    * verticle's event loop whatever thread calls it.
@@ -315,12 +317,16 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
       sessions.forEach(s -> s.requestReconnect("drain"));
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
       vertx.setPeriodic(50, t -> {
-        boolean idle = sessions.stream().allMatch(s -> s.inFlight() == 0);
-        if (idle || System.nanoTime() >= deadline || sessions.isEmpty()) {
-          vertx.cancelTimer(t);
-          for (ControllerSession s : new ArrayList<>(sessions)) {
+        boolean timeUp = System.nanoTime() >= deadline;
+        for (ControllerSession s : new ArrayList<>(sessions)) {
+          // v1 controllers move on their own (their new hello elsewhere evicts this session);
+          // legacy ones cannot be asked to, so they go as soon as nothing waits on them
+          if (timeUp || (!s.canMove() && s.inFlight() == 0)) {
             s.close(ControllerSession.CloseReason.DRAIN, null);
           }
+        }
+        if (sessions.isEmpty()) {
+          vertx.cancelTimer(t);
           done.complete();
         }
       });

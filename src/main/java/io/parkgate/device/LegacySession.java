@@ -128,6 +128,7 @@ final class LegacySession extends ControllerSession {
       BusFailures.fail(w.message, ErrorCode.GATE_ERROR, "the gate answered something that is not an amount");
     }
     sendNext();
+    requestEnded();
   }
 
   @Override
@@ -162,6 +163,7 @@ final class LegacySession extends ControllerSession {
       close(CloseReason.TIMEOUT_RESYNC, null);
     } else if (queue.remove(w)) {
       BusFailures.fail(w.message, ErrorCode.GATE_TIMEOUT, "the gate did not answer in time");
+      requestEnded();
     }
   }
 
@@ -182,6 +184,11 @@ final class LegacySession extends ControllerSession {
   @Override
   Buffer farewell(CloseReason reason, String text) {
     return null; // the legacy protocol has no way to say why
+  }
+
+  @Override
+  boolean canMove() {
+    return false;
   }
 
   @Override

@@ -80,7 +80,7 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    parks = new ParkClient(vertx.eventBus(), directory, metrics);
+    parks = new ParkClient(vertx, directory, metrics);
     payments = new PaymentHandler(parks, ledger, directory.nodeId(), config.maxTimeoutMs());
     // no h2c upgrade: behind a load balancer HTTP/1.1 is what arrives, and a half-done upgrade
     // (seen with the JDK client) must not leave a caller waiting

@@ -8,6 +8,7 @@ import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkEntry;
 import io.parkgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -24,15 +25,19 @@ import io.vertx.core.json.JsonObject;
  */
 final class ParkClient {
 
-  /** A request follows a moving park at most this many times. */
-  private static final int MAX_ATTEMPTS = 3;
+  /** A request follows a moving park at most this many times (bounded by its deadline anyway). */
+  private static final int MAX_ATTEMPTS = 40;
+  /** Pause before asking again for a session that is still being admitted. */
+  private static final long NOT_READY_RETRY_MS = 25;
 
   private final EventBus bus;
   private final ParkDirectory directory;
   private final GatewayMetrics metrics;
+  private final Vertx vertx;
 
-  ParkClient(EventBus bus, ParkDirectory directory, GatewayMetrics metrics) {
-    this.bus = bus;
+  ParkClient(Vertx vertx, ParkDirectory directory, GatewayMetrics metrics) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
     this.directory = directory;
     this.metrics = metrics;
   }
@@ -72,10 +77,24 @@ final class ParkClient {
           if (!moved(failure) || attempt >= MAX_ATTEMPTS) {
             return Future.failedFuture(movedToOffline(BusFailures.toGatewayException(failure, offline), offline));
           }
-          return directory.fetch(call.parkId()).compose(now -> now == null || now.epoch() == entry.epoch()
-              ? Future.failedFuture(new GatewayException(offline, "no controller is connected for this park"))
-              : attempt(call, now, deadline, attempt + 1, offline));
+          return directory.fetch(call.parkId()).compose(now -> {
+            if (now == null) {
+              return Future.failedFuture(new GatewayException(offline, "no controller is connected for this park"));
+            }
+            if (now.epoch() != entry.epoch()) {
+              return attempt(call, now, deadline, attempt + 1, offline);
+            }
+            // the directory already names a session its instance is still admitting (a takeover in
+            // progress), or one whose release is on its way: look again shortly, within the budget
+            return later(NOT_READY_RETRY_MS).compose(v -> attempt(call, now, deadline, attempt + 1, offline));
+          });
         });
+  }
+
+  private Future<Void> later(long ms) {
+    io.vertx.core.Promise<Void> promise = io.vertx.core.Promise.promise();
+    vertx.setTimer(ms, t -> promise.complete());
+    return promise.future();
   }
 
   /** The addressed instance no longer holds the session, or is gone altogether. */
