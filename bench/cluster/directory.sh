@@ -13,6 +13,9 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 JAR=${JAR:-/tmp/pg-bench/parkgate.jar}
+# These scripts measure routing, takeover and failure detection, not authentication: nodes accept
+# any controller token and serve the API without keys (development switches, never in production).
+export PARKGATE_INSECURE_ACCEPT_ANY_TOKEN=true PARKGATE_INSECURE_NO_API_KEYS=true
 OUT=${OUT:-/tmp/pg-bench/directory}
 rm -rf "$OUT"; mkdir -p "$OUT"
 NAME="bench-$RANDOM-dir"

@@ -20,6 +20,9 @@ set -euo pipefail
 REPS=${1:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 JAR=${JAR:-/tmp/pg-bench/parkgate.jar}
+# These scripts measure routing, takeover and failure detection, not authentication: nodes accept
+# any controller token and serve the API without keys (development switches, never in production).
+export PARKGATE_INSECURE_ACCEPT_ANY_TOKEN=true PARKGATE_INSECURE_NO_API_KEYS=true
 OUT=${OUT:-/tmp/pg-bench/failover}
 HTTP_PORTS=(18081 18082 18083)
 DEV_PORTS=(18281 18282 18283)

@@ -19,6 +19,9 @@ REPS=${1:-3}
 GATES=${2:-10000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 JAR=${JAR:-/tmp/pg-bench/parkgate.jar}
+# These scripts measure routing, takeover and failure detection, not authentication: nodes accept
+# any controller token and serve the API without keys (development switches, never in production).
+export PARKGATE_INSECURE_ACCEPT_ANY_TOKEN=true PARKGATE_INSECURE_NO_API_KEYS=true
 OUT=${OUT:-/tmp/pg-bench/storm-$GATES}
 SIMS=${SIMS:-1}           # simulator processes sharing the gates (prefixes g, h, ...)
 DEADLINE=${DEADLINE:-300}   # seconds allowed for each connect / reconnect storm
