@@ -138,7 +138,7 @@ final class NodeOptions {
 
   /** Every setting with its value and source; reads the YAML file with a short-lived Vert.x. */
   Map<String, Settings.Resolved> resolve(Map<String, String> env) {
-    String file = configFile != null ? configFile : env.get("PARKGATE_CONFIG");
+    String file = configFile != null ? configFile : env.get(Settings.CONFIG_FILE_ENV);
     Vertx vertx = Vertx.vertx();
     try {
       return ConfigLoader.resolve(vertx, file, env, flags()).toCompletionStage().toCompletableFuture()

@@ -216,6 +216,14 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void theConfigMapCarriesTheNodeConfigurationUnchanged() throws IOException {
+    assertThat(Files.readString(BASE.resolve("parkgate.yaml")))
+        .as("k8s/base/parkgate.yaml is a copy of conf/parkgate.yaml")
+        .isEqualTo(Files.readString(Path.of("conf/parkgate.yaml")));
+    assertThat(env()).containsKey("PARKGATE_CONFIG");
+  }
+
+  @Test
   void theExampleSecretHoldsEveryKeyTheDeploymentReads() {
     Map<String, Object> secret = yaml(OVERLAY.resolve("secret.example.yaml"));
     String secretName = (String) map(secret, "metadata").get("name");

@@ -17,6 +17,9 @@ import java.util.function.BiConsumer;
  */
 public final class Settings {
 
+  /** The environment variable naming the YAML file (default conf/parkgate.yaml when present). */
+  public static final String CONFIG_FILE_ENV = "PARKGATE_CONFIG";
+
   enum Type { PORT, INT, LONG, BOOL, STRING, LIST }
 
   /** One setting. {@code defaultValue} null means unset. */
