@@ -83,8 +83,12 @@ public final class ParkDirectory {
     return view.get(parkId);
   }
 
-  /** A confirmed absence is remembered this long: one cluster read per offline park per second. */
-  static final long MISS_TTL_NANOS = 1_000_000_000L;
+  /**
+   * A confirmed absence is remembered this long. It can be long: the read only covers the few
+   * milliseconds before the entry listener brings a new park into the view, the view is always
+   * consulted first, and an arriving entry clears the park's miss at once.
+   */
+  static final long MISS_TTL_NANOS = 30_000_000_000L;
   /** Cluster reads for parks missing from the view, at most this many at once per node. */
   static final int MAX_LOOKUPS_IN_FLIGHT = 16;
   private static final int MAX_REMEMBERED_MISSES = 100_000;
@@ -92,8 +96,8 @@ public final class ParkDirectory {
   /**
    * Where the park is: the local view when it knows; otherwise (a park that came online
    * milliseconds ago may not have reached this node's view yet) one cluster read, unless the park
-   * was confirmed absent within the last second or too many reads are already in flight. So a
-   * flood of requests for offline parks costs at most one cluster read per park per second, and
+   * was confirmed absent within {@link #MISS_TTL_NANOS} or too many reads are already in flight.
+   * So a flood of requests for offline parks costs at most one cluster read per park per 30 s, and
    * never more than {@link #MAX_LOOKUPS_IN_FLIGHT} at a time. Completes with null when offline.
    */
   public Future<ParkEntry> resolve(String parkId) {

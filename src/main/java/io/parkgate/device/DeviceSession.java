@@ -97,7 +97,9 @@ final class DeviceSession extends ControllerSession {
     switch (request.method()) {
       case GateMethods.PING -> {
         stats.heartbeat(protocol());
-        reply(request, RpcResponse.success(request.id(), new JsonObject()));
+        if (!request.isNotification()) {
+          write(JsonRpcCodec.encodePong(request.id()));
+        }
       }
       case GateMethods.HELLO -> reply(request, RpcResponse.failure(request.id(),
           new RpcError(RpcError.HELLO_REQUIRED, "hello was already received on this connection")));
@@ -227,10 +229,13 @@ final class DeviceSession extends ControllerSession {
   // ---- writing and closing --------------------------------------------------------------------
 
   private void reply(RpcRequest request, RpcResponse response) {
-    if (request.isNotification()) {
-      return;
+    if (!request.isNotification()) {
+      write(JsonRpcCodec.encode(response));
     }
-    socket.write(JsonRpcCodec.encode(response));
+  }
+
+  private void write(Buffer line) {
+    socket.write(line);
     if (socket.writeQueueFull()) {
       // A peer that floods us with requests but does not read our answers: stop reading the socket
       // until it does. The parser keeps its own demand, so it still finishes the chunk it holds

@@ -25,6 +25,8 @@ public final class GatewayMetrics {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+  /** method → outcome → counter, found without building a key string per request. */
+  private final ConcurrentMap<String, ConcurrentMap<String, Counter>> requestCounters = new ConcurrentHashMap<>();
   private final Counter lateResponses;
 
   public GatewayMetrics(MeterRegistry registry) {
@@ -83,10 +85,10 @@ public final class GatewayMetrics {
   public void requestEnded(String method, ErrorCode failure, long nanos) {
     inFlight.decrementAndGet();
     String outcome = outcome(failure);
-    String key = "parkgate.requests|" + method + "|" + outcome;
-    counters.computeIfAbsent(key, k -> Counter.builder("parkgate.requests")
-        .description("Requests to parks by method and outcome")
-        .tag("method", method).tag("outcome", outcome).register(registry)).increment();
+    requestCounters.computeIfAbsent(method, m -> new ConcurrentHashMap<>())
+        .computeIfAbsent(outcome, o -> Counter.builder("parkgate.requests")
+            .description("Requests to parks by method and outcome")
+            .tag("method", method).tag("outcome", o).register(registry)).increment();
     timers.computeIfAbsent(method, m -> Timer.builder("parkgate.request.duration")
         .description("Time from HTTP request to the park's answer (or failure)")
         .tag("method", m)

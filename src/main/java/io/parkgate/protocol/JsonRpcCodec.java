@@ -127,12 +127,22 @@ public final class JsonRpcCodec {
     return json.toBuffer().appendByte(NEWLINE);
   }
 
+  /** One strict decoder per thread (event loops reuse theirs; creating one per line showed in profiles). */
+  private static final ThreadLocal<java.nio.charset.CharsetDecoder> DECODER = ThreadLocal.withInitial(() ->
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT));
+
   private static String strictUtf8(Buffer bytes) throws CharacterCodingException {
-    return StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(java.nio.ByteBuffer.wrap(bytes.getBytes()))
-        .toString();
+    java.nio.charset.CharsetDecoder decoder = DECODER.get();
+    decoder.reset();
+    return decoder.decode(java.nio.ByteBuffer.wrap(bytes.getBytes())).toString();
+  }
+
+  /** The answer to a ping, written without building a JSON tree (heartbeats are the bulk of all frames). */
+  public static Buffer encodePong(Object id) {
+    String idJson = id instanceof String s ? io.vertx.core.json.Json.encode(s) : String.valueOf(id);
+    return Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{}}\n");
   }
 
   private static Buffer stripCr(Buffer line) {

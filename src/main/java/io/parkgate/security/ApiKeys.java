@@ -25,7 +25,11 @@ public final class ApiKeys {
   public record Key(String name, Set<String> scopes) {
   }
 
+  private static final int MAX_VERIFIED = 10_000;
+
   private final Map<String, Key> byHash = new HashMap<>();
+  /** Keys already verified, so a request does not hash its key again (SHA-256 showed in profiles). */
+  private final Map<String, Key> verified = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Parses the configuration; throws IllegalArgumentException naming the bad entry. */
   public ApiKeys(String spec) {
@@ -61,7 +65,18 @@ public final class ApiKeys {
 
   /** The key a presented secret belongs to, or null. */
   public Key lookup(String presented) {
-    return presented == null ? null : byHash.get(hash(presented));
+    if (presented == null) {
+      return null;
+    }
+    Key known = verified.get(presented);
+    if (known != null) {
+      return known;
+    }
+    Key key = byHash.get(hash(presented));
+    if (key != null && verified.size() < MAX_VERIFIED) {
+      verified.put(presented, key); // only valid keys are remembered: failures cannot grow the map
+    }
+    return key;
   }
 
   public static String hash(String key) {

@@ -85,6 +85,13 @@ class ProtocolFuzzTest {
     }
   }
 
+  @Property(tries = TRIES)
+  void theFastPongIsTheSameAsAnEncodedResponse(@ForAll("ids") Object id) throws ProtocolException {
+    Buffer fast = JsonRpcCodec.encodePong(id);
+    assertThat(JsonRpcCodec.decode(fast.slice(0, fast.length() - 1)))
+        .isEqualTo(RpcResponse.success(id, new JsonObject()));
+  }
+
   @Provide
   Arbitrary<byte[]> mutatedMessages() {
     List<String> valid = List.of(
