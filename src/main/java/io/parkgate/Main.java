@@ -139,6 +139,9 @@ public final class Main implements Runnable {
     String protocol;
     @Option(names = "--tls-trust", description = "connect with TLS, trusting this PEM certificate or CA")
     String tlsTrust;
+    @Option(names = "--source-addresses", split = ",",
+        description = "local addresses to connect from, round-robin (e.g. 127.0.0.2,127.0.0.3: more ephemeral ports)")
+    List<String> sourceAddresses;
 
     @Override
     public Integer call() {
@@ -156,7 +159,7 @@ public final class Main implements Runnable {
       }
       SimulatorOptions options = new SimulatorOptions(host, port, gates, prefix, amount, delayMs,
           blackhole == null ? Set.of() : new HashSet<>(blackhole), blackholeAfter, secret, protocol.equals("legacy"),
-          tlsTrust);
+          tlsTrust, sourceAddresses);
       Vertx vertx = Vertx.vertx();
       LOG.info("simulating {} gates {}1..{}{} against {}:{}", gates, prefix, prefix, gates, host, port);
       return startAndWait(() -> GateSimulator.deploy(vertx, options, true).map(s -> vertx), v -> Future.succeededFuture(),

@@ -292,6 +292,20 @@ class GatewayEndToEndTest {
   }
 
   @Test
+  void theSimulatorSpreadsItsConnectionsOverSourceAddresses() {
+    SimulatorOptions options = new SimulatorOptions("127.0.0.1", node.devicePort(), 4, "src", 800, 0, Set.of(), 0,
+        TestNodes.TOKEN_SECRET, false, null, List.of("127.0.0.2", "127.0.0.3"));
+    TestNodes.await(GateSimulator.deploy(clients, options, false));
+    assertThat(TestNodes.poll(Duration.ofSeconds(10), () -> http.get("/api/v1/parks/src4").status() == 200)).isTrue();
+    java.util.Set<String> sources = new java.util.HashSet<>();
+    for (int i = 1; i <= 4; i++) {
+      String remote = http.get("/api/v1/parks/src" + i).json().getString("remoteAddress");
+      sources.add(remote.substring(0, remote.indexOf(':')));
+    }
+    assertThat(sources).containsExactlyInAnyOrder("127.0.0.2", "127.0.0.3");
+  }
+
+  @Test
   void exposesPrometheusMetricsWithoutParkIds() throws Exception {
     try (TestController gate = TestController.online(node.devicePort(), "c-metrics")) {
       CompletableFuture<Response> call = http.getAsync("/api/v1/parks/c-metrics/fee?timeoutMs=5000");

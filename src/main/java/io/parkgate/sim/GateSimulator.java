@@ -27,7 +27,7 @@ public final class GateSimulator extends VerticleBase {
   private final int slice;
   private final int slices;
   private final List<SimulatedGate> gates = new ArrayList<>();
-  private NetClient client;
+  private final List<NetClient> clients = new ArrayList<>();
 
   private GateSimulator(SimulatorOptions options, SimulatorStats stats, int slice, int slices) {
     this.options = options;
@@ -52,23 +52,35 @@ public final class GateSimulator extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    NetClientOptions clientOptions = new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5_000);
-    if (options.tlsTrust() != null) {
-      clientOptions.setSsl(true).setHostnameVerificationAlgorithm("")
-          .setTrustOptions(new PemTrustOptions().addCertPath(options.tlsTrust()));
+    List<String> sources = options.sourceAddresses().isEmpty() ? java.util.Collections.singletonList(null)
+        : options.sourceAddresses();
+    for (String source : sources) {
+      clients.add(vertx.createNetClient(clientOptions(source)));
     }
-    client = vertx.createNetClient(clientOptions);
+    int n = 0;
     for (int i = 1 + slice; i <= options.gates(); i += slices) {
-      SimulatedGate gate = new SimulatedGate(vertx, client, options, options.parkId(i), stats);
+      SimulatedGate gate = new SimulatedGate(vertx, clients.get(n++ % clients.size()), options, options.parkId(i), stats);
       gates.add(gate);
       gate.connect();
     }
     return Future.succeededFuture();
   }
 
+  private NetClientOptions clientOptions(String localAddress) {
+    NetClientOptions clientOptions = new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5_000);
+    if (localAddress != null) {
+      clientOptions.setLocalAddress(localAddress);
+    }
+    if (options.tlsTrust() != null) {
+      clientOptions.setSsl(true).setHostnameVerificationAlgorithm("")
+          .setTrustOptions(new PemTrustOptions().addCertPath(options.tlsTrust()));
+    }
+    return clientOptions;
+  }
+
   @Override
   public Future<?> stop() {
     gates.forEach(SimulatedGate::stop);
-    return client.close();
+    return Future.join(clients.stream().map(NetClient::close).toList());
   }
 }

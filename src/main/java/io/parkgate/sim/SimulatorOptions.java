@@ -1,6 +1,7 @@
 package io.parkgate.sim;
 
 import io.parkgate.security.ParkTokens;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -17,10 +18,27 @@ import java.util.Set;
  * @param tokenSecret       cluster token secret: each gate signs its own park ID with it
  * @param legacy            speak the legacy text protocol instead of protocol v1
  * @param tlsTrust          connect with TLS, trusting this PEM certificate (or CA); null = plain TCP
+ * @param sourceAddresses   local addresses the gates connect from, round-robin (e.g. 127.0.0.2,
+ *                          127.0.0.3, ... to get past one address's ephemeral ports); empty = any
  */
 public record SimulatorOptions(String host, int port, int gates, String prefix, long amount,
     long delayMs, Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy,
-    String tlsTrust) {
+    String tlsTrust, List<String> sourceAddresses) {
+
+  public SimulatorOptions {
+    blackhole = blackhole == null ? Set.of() : Set.copyOf(blackhole);
+    sourceAddresses = sourceAddresses == null ? List.of() : List.copyOf(sourceAddresses);
+    if (gates < 0) {
+      throw new IllegalArgumentException("gates must be >= 0");
+    }
+  }
+
+  /** Plain TCP or TLS, from any local address. */
+  public SimulatorOptions(String host, int port, int gates, String prefix, long amount, long delayMs,
+      Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy, String tlsTrust) {
+    this(host, port, gates, prefix, amount, delayMs, blackhole, blackholeAfterSec, tokenSecret, legacy, tlsTrust,
+        List.of());
+  }
 
   /** Plain TCP. */
   public SimulatorOptions(String host, int port, int gates, String prefix, long amount, long delayMs,
@@ -28,12 +46,6 @@ public record SimulatorOptions(String host, int port, int gates, String prefix, 
     this(host, port, gates, prefix, amount, delayMs, blackhole, blackholeAfterSec, tokenSecret, legacy, null);
   }
 
-  public SimulatorOptions {
-    blackhole = blackhole == null ? Set.of() : Set.copyOf(blackhole);
-    if (gates < 0) {
-      throw new IllegalArgumentException("gates must be >= 0");
-    }
-  }
 
   public String parkId(int index) {
     return prefix + index;
