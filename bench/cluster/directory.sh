@@ -13,33 +13,12 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 JAR=${JAR:-/tmp/pg-bench/parkgate.jar}
-# These scripts measure routing, takeover and failure detection, not authentication: nodes accept
-# any controller token and serve the API without keys (development switches, never in production).
-export PARKGATE_INSECURE_ACCEPT_ANY_TOKEN=true PARKGATE_INSECURE_NO_API_KEYS=true
 OUT=${OUT:-/tmp/pg-bench/directory}
 rm -rf "$OUT"; mkdir -p "$OUT"
 NAME="bench-$RANDOM-dir"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  local deadline=$((SECONDS + 15))
-  for p in "${PIDS[@]}"; do
-    while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shared helpers: PIDS, cleanup traps, now, log, wait_until, forget
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 log() { echo "[$(date +%T.%3N)] $*" | tee -a "$OUT/samples.txt" >&2; }
-wait_until() {
-  local limit=$1 desc=$2; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    if ((SECONDS >= deadline)); then log "TIMEOUT after ${limit}s waiting for: $desc"; return 1; fi
-    sleep 0.1
-  done
-}
 ready() { curl -sf --max-time 1 "http://127.0.0.1:$1/health/ready" >/dev/null; }
 total() { curl -s --max-time 2 "http://127.0.0.1:$1/api/v1/parks?limit=1${2:+&node=$2}" | grep -o '"total":[0-9]*' | cut -d: -f2; }
 total_is() { [[ "$(total "$1")" == "$2" ]]; }

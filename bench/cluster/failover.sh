@@ -20,9 +20,6 @@ set -euo pipefail
 REPS=${1:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 JAR=${JAR:-/tmp/pg-bench/parkgate.jar}
-# These scripts measure routing, takeover and failure detection, not authentication: nodes accept
-# any controller token and serve the API without keys (development switches, never in production).
-export PARKGATE_INSECURE_ACCEPT_ANY_TOKEN=true PARKGATE_INSECURE_NO_API_KEYS=true
 OUT=${OUT:-/tmp/pg-bench/failover}
 HTTP_PORTS=(18081 18082 18083)
 DEV_PORTS=(18281 18282 18283)
@@ -33,34 +30,11 @@ RATE=100
 mkdir -p "$OUT"
 : > "$OUT/reports.jsonl"
 
-PIDS=()            # everything this script started and has not stopped yet
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  local deadline=$((SECONDS + 15))
-  for p in "${PIDS[@]}"; do
-    while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-  done
-  PIDS=()
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shared helpers: PIDS, cleanup traps, now, log, wait_until, forget
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-now() { date +%s.%N; }
-log() { echo "[$(date +%T.%3N)] $*" >&2; }
 
-# wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every 100 ms until it succeeds
-wait_until() {
-  local limit=$1 desc=$2; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    if ((SECONDS >= deadline)); then log "TIMEOUT after ${limit}s waiting for: $desc"; return 1; fi
-    sleep 0.1
-  done
-}
 
-forget() { local p=$1 q; local keep=(); for q in "${PIDS[@]}"; do [[ $q == "$p" ]] || keep+=("$q"); done; PIDS=("${keep[@]}"); }
 stop_pid() {   # SIGTERM, then SIGKILL after 15 s
   local p=$1
   kill -TERM "$p" 2>/dev/null || true

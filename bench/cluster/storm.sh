@@ -19,9 +19,6 @@ REPS=${1:-3}
 GATES=${2:-10000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 JAR=${JAR:-/tmp/pg-bench/parkgate.jar}
-# These scripts measure routing, takeover and failure detection, not authentication: nodes accept
-# any controller token and serve the API without keys (development switches, never in production).
-export PARKGATE_INSECURE_ACCEPT_ANY_TOKEN=true PARKGATE_INSECURE_NO_API_KEYS=true
 OUT=${OUT:-/tmp/pg-bench/storm-$GATES}
 SIMS=${SIMS:-1}           # simulator processes sharing the gates (prefixes g, h, ...)
 DEADLINE=${DEADLINE:-300}   # seconds allowed for each connect / reconnect storm
@@ -33,31 +30,9 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 if (( $(ulimit -n) < GATES + 2000 )); then echo "open files limit $(ulimit -n) too low for $GATES gates" >&2; exit 1; fi
 
 rm -rf "$OUT"; mkdir -p "$OUT"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  local deadline=$((SECONDS + 15))
-  for p in "${PIDS[@]}"; do
-    while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-  done
-  PIDS=()
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shared helpers: PIDS, cleanup traps, now, log, wait_until, forget
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-now() { date +%s.%N; }
-log() { echo "[$(date +%T.%3N)] $*" >&2; }
-wait_until() {
-  local limit=$1 desc=$2; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    if ((SECONDS >= deadline)); then log "TIMEOUT after ${limit}s waiting for: $desc"; return 1; fi
-    sleep 0.1
-  done
-}
-forget() { local p=$1 q; local keep=(); for q in "${PIDS[@]}"; do [[ $q == "$p" ]] || keep+=("$q"); done; PIDS=("${keep[@]}"); }
 ready() { curl -sf --max-time 1 "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null; }
 total() { curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/api/v1/parks?limit=1" | grep -o '"total":[0-9]*' | cut -d: -f2; }
 total_is() { [[ "$(total)" == "$1" ]]; }

@@ -159,10 +159,6 @@ public final class ParkgateNode {
     return vertx;
   }
 
-  public ParkDirectory directory() {
-    return directory;
-  }
-
   /** The Hazelcast member UUID of this node, as shown in the directory. */
   public String nodeId() {
     return directory.nodeId();

@@ -78,7 +78,7 @@ public final class PaymentLedger {
   private void poll(String paymentId, long deadlineNanos, Promise<JsonObject> result) {
     Future.fromCompletionStage(map.getAsync(paymentId), vertx.getOrCreateContext()).onComplete(ar -> {
       JsonObject record = ar.succeeded() && ar.result() != null ? new JsonObject(ar.result()) : null;
-      if (record != null && DONE.equals(record.getString("state"))) {
+      if (record != null && isDone(record)) {
         result.complete(record);
       } else if (record == null || System.nanoTime() >= deadlineNanos) {
         result.complete(null);
@@ -89,8 +89,9 @@ public final class PaymentLedger {
     });
   }
 
-  static String stateOf(JsonObject record) {
-    return record.getString("state");
+  /** Whether a payment record holds a definite answer (as opposed to a claim in flight). */
+  public static boolean isDone(JsonObject record) {
+    return DONE.equals(record.getString("state"));
   }
 
   /** Installs a pending record unless one exists; returns the existing one's JSON or null. */

@@ -86,15 +86,9 @@ final class ParkClient {
             }
             // the directory already names a session its instance is still admitting (a takeover in
             // progress), or one whose release is on its way: look again shortly, within the budget
-            return later(NOT_READY_RETRY_MS).compose(v -> attempt(call, now, deadline, attempt + 1, offline));
+            return vertx.timer(NOT_READY_RETRY_MS, java.util.concurrent.TimeUnit.MILLISECONDS).compose(v -> attempt(call, now, deadline, attempt + 1, offline));
           });
         });
-  }
-
-  private Future<Void> later(long ms) {
-    io.vertx.core.Promise<Void> promise = io.vertx.core.Promise.promise();
-    vertx.setTimer(ms, t -> promise.complete());
-    return promise.future();
   }
 
   /** The addressed instance no longer holds the session, or is gone altogether. */

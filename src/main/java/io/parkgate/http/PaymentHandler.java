@@ -94,7 +94,7 @@ final class PaymentHandler {
           "paymentId " + id + " was already used for a different park or amount",
           new JsonObject().put("paymentId", id)));
     }
-    Future<JsonObject> done = "done".equals(existing.getString("state"))
+    Future<JsonObject> done = PaymentLedger.isDone(existing)
         ? Future.succeededFuture(existing)
         : ledger.awaitDone(id, deadline);
     return done.compose(record -> record == null

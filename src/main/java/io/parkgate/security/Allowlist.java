@@ -86,8 +86,4 @@ public final class Allowlist {
     }
     return true;
   }
-
-  public boolean isEmpty() {
-    return exactParks.isEmpty() && parkPrefixes.isEmpty();
-  }
 }
