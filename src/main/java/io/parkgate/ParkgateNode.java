@@ -9,6 +9,7 @@ import io.parkgate.cluster.PaymentLedger;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.device.DeviceVerticle;
 import io.parkgate.device.NodeSecurity;
+import io.parkgate.device.ParkSubscriptions;
 import io.parkgate.http.ApiVerticle;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.security.ApiKeys;
@@ -113,21 +114,24 @@ public final class ParkgateNode {
     Integer legacyPort = config.legacyPort() == null ? null : config.legacyPort() == 0 ? -3 : config.legacyPort();
     PaymentLedger payments = new PaymentLedger(vertx, hazelcast, config.paymentRetentionMs());
     ApiKeys apiKeys = new ApiKeys(config.apiKeys());
-    return ParkDirectory.start(vertx, hazelcast, nodeId).compose(directory -> {
-      Future<Integer> devicePort = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
-          port -> new DeviceVerticle(config, directory, security, port, legacyPort, instances.incrementAndGet()),
-          DeviceVerticle::actualPort, device);
-      Future<Integer> httpPort = devicePort.compose(d -> deployListener(vertx, config.httpPort(), -2,
-          config.httpInstances(), port -> new ApiVerticle(config, directory, payments, apiKeys, metrics, registryName, state, port),
-          ApiVerticle::actualPort, api));
-      return httpPort.map(h -> {
-        state.ready.set(true);
-        int legacy = device.isEmpty() ? -1 : device.get(0).actualLegacyPort();
-        LOG.info("parkgate node {} ready: http port {}, controller port {}, legacy port {}", nodeId, portText(h),
-            portText(devicePort.result()), portText(legacy));
-        return new ParkgateNode(vertx, directory, state, device, api, h, devicePort.result(), legacy);
-      });
-    });
+    return ParkDirectory.start(vertx, hazelcast, nodeId).compose(directory ->
+        ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES).compose(subscriptions -> {
+          Future<Integer> devicePort = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
+              port -> new DeviceVerticle(config, directory, subscriptions, security, port, legacyPort,
+                  instances.incrementAndGet()),
+              DeviceVerticle::actualPort, device);
+          Future<Integer> httpPort = devicePort.compose(d -> deployListener(vertx, config.httpPort(), -2,
+              config.httpInstances(),
+              port -> new ApiVerticle(config, directory, payments, apiKeys, metrics, registryName, state, port),
+              ApiVerticle::actualPort, api));
+          return httpPort.map(h -> {
+            state.ready.set(true);
+            int legacy = device.isEmpty() ? -1 : device.get(0).actualLegacyPort();
+            LOG.info("parkgate node {} ready: http port {}, controller port {}, legacy port {}", nodeId, portText(h),
+                portText(devicePort.result()), portText(legacy));
+            return new ParkgateNode(vertx, directory, state, device, api, h, devicePort.result(), legacy);
+          });
+        }));
   }
 
   /**

@@ -127,7 +127,7 @@ public final class ParkDirectory {
 
   /** The authoritative entry, read from the cluster. */
   public Future<ParkEntry> fetch(String parkId) {
-    return Future.fromCompletionStage(map.getAsync(parkId), vertx.getOrCreateContext()).map(ParkEntry::decode);
+    return HazelcastFutures.onCaller(vertx, () -> map.getAsync(parkId)).map(ParkEntry::decode);
   }
 
   /**
@@ -154,9 +154,7 @@ public final class ParkDirectory {
    */
   public Future<ParkEntry> claim(ParkEntry entry) {
     String json = entry.encode();
-    return Future.fromCompletionStage(
-            map.submitToKey(entry.parkId(), new DirectoryProcessors.Claim(json, entry.epoch())),
-            vertx.getOrCreateContext())
+    return HazelcastFutures.onCaller(vertx, () -> map.submitToKey(entry.parkId(), new DirectoryProcessors.Claim(json, entry.epoch())))
         .compose(result -> {
           if (result != null && result.startsWith(DirectoryProcessors.STALE_PREFIX)) {
             ParkEntry newer = ParkEntry.decode(result.substring(DirectoryProcessors.STALE_PREFIX.length()));
@@ -171,9 +169,7 @@ public final class ParkDirectory {
   /** Removes the park's entry if it is still this session's; a no-op after a takeover. */
   public Future<Boolean> release(ParkEntry entry) {
     view.remove(entry.parkId(), entry);
-    return Future.fromCompletionStage(
-        map.submitToKey(entry.parkId(), new DirectoryProcessors.Release(entry.epoch())),
-        vertx.getOrCreateContext());
+    return HazelcastFutures.onCaller(vertx, () -> map.submitToKey(entry.parkId(), new DirectoryProcessors.Release(entry.epoch())));
   }
 
   /**

@@ -47,21 +47,19 @@ public final class PaymentLedger {
    */
   public Future<Claim> claim(String paymentId, JsonObject record, long pendingMs) {
     String json = record.copy().put("state", PENDING).encode();
-    return Future.fromCompletionStage(map.submitToKey(paymentId, new ClaimProcessor(json, pendingMs)),
-            vertx.getOrCreateContext())
+    return HazelcastFutures.onCaller(vertx, () -> map.submitToKey(paymentId, new ClaimProcessor(json, pendingMs)))
         .map(previous -> previous == null ? new Claim(true, null) : new Claim(false, new JsonObject(previous)));
   }
 
   /** Stores the definite answer ({status, body}) for the retention time. */
   public Future<Void> complete(String paymentId, JsonObject record, int status, JsonObject body) {
     String json = record.copy().put("state", DONE).put("status", status).put("body", body).encode();
-    return Future.fromCompletionStage(map.setAsync(paymentId, json, retentionMs, TimeUnit.MILLISECONDS),
-        vertx.getOrCreateContext());
+    return HazelcastFutures.onCaller(vertx, () -> map.setAsync(paymentId, json, retentionMs, TimeUnit.MILLISECONDS));
   }
 
   /** Drops this request's claim (only if still pending and still its own) so a retry sends again. */
   public Future<Boolean> release(String paymentId, String owner) {
-    return Future.fromCompletionStage(map.submitToKey(paymentId, new ReleaseProcessor(owner)), vertx.getOrCreateContext());
+    return HazelcastFutures.onCaller(vertx, () -> map.submitToKey(paymentId, new ReleaseProcessor(owner)));
   }
 
   /**
@@ -76,7 +74,7 @@ public final class PaymentLedger {
   }
 
   private void poll(String paymentId, long deadlineNanos, Promise<JsonObject> result) {
-    Future.fromCompletionStage(map.getAsync(paymentId), vertx.getOrCreateContext()).onComplete(ar -> {
+    HazelcastFutures.onCaller(vertx, () -> map.getAsync(paymentId)).onComplete(ar -> {
       JsonObject record = ar.succeeded() && ar.result() != null ? new JsonObject(ar.result()) : null;
       if (record != null && isDone(record)) {
         result.complete(record);

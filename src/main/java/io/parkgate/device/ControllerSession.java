@@ -9,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
@@ -22,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * length limit, the identify deadline and the idle timeout (incoming frames only), admission as
  * its park's one live session, the bus entry point, and a close that fails waiting requests at
  * once. Every field is touched only on the event loop of the {@link DeviceVerticle} instance that
- * accepted the socket (the park's consumer is registered from that same context).
+ * accepted the socket (the park's consumer is registered from a lane context, see
+ * {@link ParkSubscriptions}, and hands its messages back to this one).
  *
  * <p>Lifecycle: {@code IDENTIFYING} → {@code REGISTERING} → {@code ONLINE} → {@code CLOSED}.
  */
@@ -50,7 +50,7 @@ abstract class ControllerSession {
   protected State state = State.IDENTIFYING;
   protected String parkId;
   private long epoch;
-  private MessageConsumer<JsonObject> consumer;
+  private ParkSubscriptions.Subscription subscription;
   private long lastFrameNanos = connectedAtNanos;
   private long lastFrameMillis = connectedAtMillis;
   private Runnable onClose = () -> { };
@@ -220,7 +220,7 @@ abstract class ControllerSession {
       closeWith(CloseReason.TAKEOVER, "a newer connection for park " + parkId + " exists");
     } else {
       retired = true;
-      unregistered = host.closed(this, consumer);
+      unregistered = host.closed(this, subscription);
     }
     return unregistered;
   }
@@ -249,7 +249,7 @@ abstract class ControllerSession {
     int waiting = inFlight();
     failWaiting();
     if (!retired) {
-      unregistered = host.closed(this, consumer);
+      unregistered = host.closed(this, subscription);
     }
     parser.pause();
     if (lastWords != null) {
@@ -306,7 +306,7 @@ abstract class ControllerSession {
   }
 
   /** The park's address consumer, registered by the host during admission. */
-  void consumer(MessageConsumer<JsonObject> consumer) {
-    this.consumer = consumer;
+  void subscription(ParkSubscriptions.Subscription subscription) {
+    this.subscription = subscription;
   }
 }

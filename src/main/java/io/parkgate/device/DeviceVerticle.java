@@ -59,6 +59,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   private final int port;
   private final Integer legacyPort;
   private final int instance;
+  private final ParkSubscriptions subscriptions;
   private final Set<ControllerSession> sessions = new HashSet<>();
   private final Map<String, ControllerSession> online = new HashMap<>();
   private final Map<String, Floor> floors = new HashMap<>();
@@ -78,10 +79,11 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
    * @param legacyPort the legacy text-protocol port (same rule), or null for none
    * @param instance   this instance's number on the node (part of its bus address)
    */
-  public DeviceVerticle(ParkgateConfig config, ParkDirectory directory, NodeSecurity security, int port,
-      Integer legacyPort, int instance) {
+  public DeviceVerticle(ParkgateConfig config, ParkDirectory directory, ParkSubscriptions subscriptions,
+      NodeSecurity security, int port, Integer legacyPort, int instance) {
     this.config = config;
     this.directory = directory;
+    this.subscriptions = subscriptions;
     this.tokens = security.tokens;
     this.stats = new DeviceStats(security.metrics);
     this.legacyAllowlist = security.legacyAllowlist;
@@ -191,10 +193,9 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
         .compose(previous -> previous == null ? Future.<Void>succeededFuture() : evict(previous, session.epoch()))
         .compose(v -> stillCurrent(session))
         .compose(v -> {
-          MessageConsumer<JsonObject> consumer =
-              vertx.eventBus().consumer(Addresses.park(parkId), session::handleBusMessage);
-          session.consumer(consumer);
-          return consumer.completion();
+          ParkSubscriptions.Subscription subscription = subscriptions.subscribe(parkId, session::handleBusMessage);
+          session.subscription(subscription);
+          return subscription.registered();
         })
         .compose(v -> stillCurrent(session))
         .onSuccess(v -> {
@@ -237,14 +238,14 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   }
 
   @Override
-  public Future<Void> closed(ControllerSession session, MessageConsumer<JsonObject> consumer) {
+  public Future<Void> closed(ControllerSession session, ParkSubscriptions.Subscription subscription) {
     if (session.parkId() != null && online.get(session.parkId()) == session) {
       online.remove(session.parkId());
     }
     if (session.epoch() != 0) {
       directory.release(entryOf(session));
     }
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return subscription == null ? Future.succeededFuture() : subscription.unregister();
   }
 
   private ParkEntry entryOf(ControllerSession session) {

@@ -1,8 +1,6 @@
 package io.parkgate.device;
 
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 
 /** What a {@link ControllerSession} needs from the verticle that owns it: admission and release. */
 interface SessionHost {
@@ -16,5 +14,5 @@ interface SessionHost {
   Future<Void> admit(ControllerSession session);
 
   /** The session ended: forget it, release its directory entry, unregister its consumer. */
-  Future<Void> closed(ControllerSession session, MessageConsumer<JsonObject> consumer);
+  Future<Void> closed(ControllerSession session, ParkSubscriptions.Subscription subscription);
 }

@@ -1,0 +1,107 @@
+package io.parkgate.device;
+
+import io.parkgate.bus.Addresses;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The parks' clustered consumers ({@code parkgate.park.<id>}), registered and unregistered from a
+ * fixed set of lane contexts instead of the device verticle's own context.
+ *
+ * <p>Why: vertx-hazelcast runs the subscription changes of one Vert.x context one at a time (a
+ * task queue per calling context, each task a blocking Hazelcast multimap operation of about a
+ * millisecond). Registered from the device verticles, a reconnect storm's 10,000 removals and
+ * 10,000 puts wait in one queue per verticle instance: that was most of the 17 s a 10,000-gate
+ * storm took (docs/benchmarks.md, h). Hashed over the lanes by park ID they run in parallel on the
+ * worker pool, and the changes of one park stay in order (always the same lane).
+ *
+ * <p>Messages to a park's address arrive on its lane and are handed to the session on the
+ * context it lives on.
+ */
+public final class ParkSubscriptions {
+
+  /** Lanes per node: enough to overlap the multimap round trips, well under the worker pool (20). */
+  public static final int DEFAULT_LANES = 8;
+
+  private final Vertx vertx;
+  private final List<Context> lanes;
+
+  private ParkSubscriptions(Vertx vertx, List<Context> lanes) {
+    this.vertx = vertx;
+    this.lanes = lanes;
+  }
+
+  /** Deploys {@code count} lane contexts (empty verticles: a deployment is what gives a context). */
+  public static Future<ParkSubscriptions> start(Vertx vertx, int count) {
+    List<Context> contexts = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> new Lane(contexts), new DeploymentOptions().setInstances(count))
+        .map(id -> new ParkSubscriptions(vertx, List.copyOf(contexts)));
+  }
+
+  /**
+   * Registers the park's consumer; {@code handler} runs on the calling context. The returned
+   * subscription can be unregistered at once, even before its registration has completed.
+   */
+  Subscription subscribe(String parkId, Handler<Message<JsonObject>> handler) {
+    Context home = vertx.getOrCreateContext();
+    Context lane = lanes.get(Math.floorMod(parkId.hashCode(), lanes.size()));
+    Subscription subscription = new Subscription(home, lane);
+    lane.runOnContext(v -> {
+      MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.park(parkId),
+          message -> home.runOnContext(x -> handler.handle(message)));
+      subscription.consumer = consumer;
+      consumer.completion().onComplete(ar -> home.runOnContext(x -> subscription.registered.handle(ar)));
+    });
+    return subscription;
+  }
+
+  /** One park's consumer; its fields belong to its lane, its futures complete on its home context. */
+  static final class Subscription {
+    private final Context home;
+    private final Context lane;
+    private final Promise<Void> registered = Promise.promise();
+    private MessageConsumer<JsonObject> consumer;
+
+    private Subscription(Context home, Context lane) {
+      this.home = home;
+      this.lane = lane;
+    }
+
+    /** Completes, on the home context, once the whole cluster can reach the consumer. */
+    Future<Void> registered() {
+      return registered.future();
+    }
+
+    /** Unregisters; queued behind the registration on the same lane, so it never runs first. */
+    Future<Void> unregister() {
+      Promise<Void> done = Promise.promise();
+      lane.runOnContext(v -> consumer.unregister()
+          .onComplete(ar -> home.runOnContext(x -> done.handle(ar))));
+      return done.future();
+    }
+  }
+
+  private static final class Lane extends VerticleBase {
+    private final List<Context> contexts;
+
+    Lane(List<Context> contexts) {
+      this.contexts = contexts;
+    }
+
+    @Override
+    public Future<?> start() {
+      contexts.add(context);
+      return Future.succeededFuture();
+    }
+  }
+}
