@@ -36,7 +36,7 @@ abstract class ControllerSession {
   enum State { IDENTIFYING, REGISTERING, ONLINE, CLOSED }
 
   /** Why a session ended; logged and counted. */
-  enum CloseReason { PEER_CLOSED, IDLE, HELLO_TIMEOUT, PROTOCOL_ERROR, AUTH, TAKEOVER, DRAIN, SERVER_STOP, TIMEOUT_RESYNC, ERROR }
+  enum CloseReason { PEER_CLOSED, IDLE, HELLO_TIMEOUT, ADMISSION_TIMEOUT, PROTOCOL_ERROR, AUTH, TAKEOVER, DRAIN, SERVER_STOP, TIMEOUT_RESYNC, ERROR }
 
   protected final Vertx vertx;
   protected final SessionHost host;
@@ -128,13 +128,38 @@ abstract class ControllerSession {
     closeWith(CloseReason.PROTOCOL_ERROR, "line longer than " + config.maxLineBytes() + " bytes");
   }
 
-  /** Called by the verticle's sweep: enforces the identify deadline and the idle timeout. */
+  /**
+   * Called by the verticle's sweep: enforces the identify deadline, the admission bound and the
+   * idle timeout. A session waiting for admission is not idle: its controller heartbeats only once
+   * the hello is answered, so it is bounded by {@link #admissionTimeoutMs()} instead (closing it
+   * as idle made a reconnect storm that queues for longer than the idle timeout feed itself).
+   */
   void checkDeadlines(long nowNanos) {
-    if (state == State.IDENTIFYING && (nowNanos - connectedAtNanos) / 1_000_000 >= config.helloTimeoutMs()) {
-      closeWith(CloseReason.HELLO_TIMEOUT, "no hello within " + config.helloTimeoutMs() + " ms");
-    } else if (state != State.IDENTIFYING && (nowNanos - lastFrameNanos) / 1_000_000 >= config.idleTimeoutMs()) {
-      closeWith(CloseReason.IDLE, "no frame for " + config.idleTimeoutMs() + " ms");
+    long sinceFrameMs = (nowNanos - lastFrameNanos) / 1_000_000;
+    switch (state) {
+      case IDENTIFYING -> {
+        if ((nowNanos - connectedAtNanos) / 1_000_000 >= config.helloTimeoutMs()) {
+          closeWith(CloseReason.HELLO_TIMEOUT, "no hello within " + config.helloTimeoutMs() + " ms");
+        }
+      }
+      case REGISTERING -> {
+        if (sinceFrameMs >= admissionTimeoutMs()) {
+          closeWith(CloseReason.ADMISSION_TIMEOUT, "not admitted within " + admissionTimeoutMs() + " ms");
+        }
+      }
+      case ONLINE -> {
+        if (sinceFrameMs >= config.idleTimeoutMs()) {
+          closeWith(CloseReason.IDLE, "no frame for " + config.idleTimeoutMs() + " ms");
+        }
+      }
+      default -> {
+      }
     }
+  }
+
+  /** How long a hello may wait for admission (queue and cluster operations): twice the idle timeout. */
+  private long admissionTimeoutMs() {
+    return 2 * config.idleTimeoutMs();
   }
 
   /**
