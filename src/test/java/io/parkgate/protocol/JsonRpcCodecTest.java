@@ -492,6 +492,15 @@ class JsonRpcCodecTest {
     assertThat(decodeFailure(buffer).error().code()).isEqualTo(RpcError.PARSE_ERROR);
   }
 
+  /** Jackson would sniff a byte-order mark or NULs as another encoding: both are refused. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"\uFEFF{\"jsonrpc\":\"2.0\",\"method\":\"ping\"}", "{\"jsonrpc\":\"2.0\",\"method\":\"ping\"}\u0000",
+      "\u0000{\"jsonrpc\":\"2.0\",\"method\":\"ping\"}"})
+  void rejectsByteOrderMarkAndNulAsParseError(String text) {
+    assertThat(decodeFailure(Buffer.buffer(text.getBytes(UTF_8))).error().code())
+        .isEqualTo(RpcError.PARSE_ERROR);
+  }
+
   @Test
   void decodesValidMultiByteUtf8() {
     RpcRequest request = decodeRequest(
