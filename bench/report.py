@@ -179,7 +179,7 @@ def main():
           f"{m['load1_connect']} / {m['load1']} |")
         w("")
         w("One run (a single connect of this many controllers takes long); heap is `GC.heap_info` used after "
-          "`jcmd GC.run`, RSS is `VmRSS`, CPU is the node's utime+stime over the window divided by the window.")
+          "`jcmd GC.run`, RSS is `VmRSS` with the heap pre-touched (`-XX:+AlwaysPreTouch`, so it counts what the controllers add, not heap pages first touched by allocation), CPU is the node's utime+stime over the window divided by the window.")
         w("")
     h = metas.get("h")
     if h:
@@ -269,8 +269,9 @@ def main():
           f"{hb:.1f} % for {n // 5:,} heartbeats/s{'' if n >= 100000 else f', {at100k:.0f} % at 100,000 (linear)'} | {verdict(at100k < 10)} |")
     if h:
         vals = [((m.get("result") or {}).get("reachable_s")) for m in h]
-        ok = all(v is not None and v <= 10 for v in vals)
-        w(f"| h: all 10,000 reachable within 10 s | median {fmt([v for v in vals if v is not None], '{:.1f}')} s, "
+        done = [v for v in vals if v is not None]
+        ok = len(done) == len(vals) and med(done) <= 10   # the rule: medians, with their spread
+        w(f"| h: all 10,000 reachable within 10 s (median of the storms) | median {fmt(done, '{:.1f}')} s, "
           f"{sum(v is not None and v <= 10 for v in vals)}/{len(vals)} storms within 10 s | {verdict(ok)} |")
     w("")
 
