@@ -46,6 +46,8 @@ def main():
         s, b = get("/api/v1/parks?limit=1")
         return json.loads(b).get("total") if s == 200 else None
 
+    first_new = [None]   # the earliest connectedAt among the new sessions: when reconnecting began
+
     def all_new():
         after, seen, old = "", 0, 0
         while True:
@@ -61,6 +63,8 @@ def main():
                 ts = datetime.fromisoformat(it["connectedAt"].replace("Z", "+00:00")).timestamp()
                 if ts < a.since:
                     old += 1
+                elif first_new[0] is None or ts < first_new[0]:
+                    first_new[0] = ts
             after = page.get("next")
             if not after:
                 return seen == a.gates and old == 0
@@ -88,6 +92,10 @@ def main():
                     break
         time.sleep(0.2)
     res["last_total"] = total()
+    if first_new[0] is not None:
+        res["first_reconnect_s"] = round(first_new[0] - a.since, 3)
+        if res["reachable_s"] is not None:
+            res["reachable_after_first_reconnect_s"] = round(res["reachable_s"] - res["first_reconnect_s"], 3)
     print(json.dumps(res))
     return 0 if res["reachable_s"] is not None else 1
 
