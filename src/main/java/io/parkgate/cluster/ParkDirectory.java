@@ -154,7 +154,8 @@ public final class ParkDirectory {
    */
   public Future<ParkEntry> claim(ParkEntry entry) {
     String json = entry.encode();
-    return HazelcastFutures.onCaller(vertx, () -> map.submitToKey(entry.parkId(), new DirectoryProcessors.Claim(json, entry.epoch())))
+    return HazelcastFutures.onCaller(vertx,
+            () -> map.submitToKey(entry.parkId(), new DirectoryProcessors.Claim(json, entry.epoch())))
         .compose(result -> {
           if (result != null && result.startsWith(DirectoryProcessors.STALE_PREFIX)) {
             ParkEntry newer = ParkEntry.decode(result.substring(DirectoryProcessors.STALE_PREFIX.length()));
@@ -169,7 +170,8 @@ public final class ParkDirectory {
   /** Removes the park's entry if it is still this session's; a no-op after a takeover. */
   public Future<Boolean> release(ParkEntry entry) {
     view.remove(entry.parkId(), entry);
-    return HazelcastFutures.onCaller(vertx, () -> map.submitToKey(entry.parkId(), new DirectoryProcessors.Release(entry.epoch())));
+    return HazelcastFutures.onCaller(vertx,
+        () -> map.submitToKey(entry.parkId(), new DirectoryProcessors.Release(entry.epoch())));
   }
 
   /**

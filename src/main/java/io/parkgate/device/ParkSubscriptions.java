@@ -20,10 +20,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Why: vertx-hazelcast runs the subscription changes of one Vert.x context one at a time (a
  * task queue per calling context, each task a blocking Hazelcast multimap operation of about a
- * millisecond). Registered from the device verticles, a reconnect storm's 10,000 removals and
- * 10,000 puts wait in one queue per verticle instance: that was most of the 17 s a 10,000-gate
- * storm took (docs/benchmarks.md, h). Hashed over the lanes by park ID they run in parallel on the
- * worker pool, and the changes of one park stay in order (always the same lane).
+ * millisecond locally, a network round trip in a cluster). Registered from the device verticles,
+ * a reconnect storm's 10,000 removals and 10,000 puts waited in one queue per verticle instance
+ * (thread dumps: exactly two workers in vertx-hazelcast's SubsMapHelper). Hashed over the lanes by
+ * park ID they run in parallel on the worker pool, and the changes of one park stay in order
+ * (always the same lane). On one node the gain is small (docs/benchmarks.md, h: the storm's main
+ * cost was Hazelcast's thread per callback, see {@code HazelcastFutures}).
  *
  * <p>Messages to a park's address arrive on its lane and are handed to the session on the
  * context it lives on.
