@@ -70,6 +70,19 @@ final class NodeOptions {
   @Option(names = "--max-body-bytes", description = "http.maxBodyBytes")
   String maxBodyBytes;
 
+  @Option(names = "--max-http-connections", description = "http.maxConnections: HTTP connections per node")
+  String maxHttpConnections;
+
+  @Option(names = "--http-body-timeout-ms", description = "http.bodyTimeoutMs: from a request's head to the end of its body")
+  String httpBodyTimeoutMs;
+
+  @Option(names = "--max-controller-connections", description = "controllers.maxConnections: controller connections per node")
+  String maxControllerConnections;
+
+  @Option(names = "--max-controller-connections-per-source",
+      description = "controllers.maxConnectionsPerSource: controller connections per source address per node")
+  String maxControllerConnectionsPerSource;
+
   @Option(names = "--insecure-no-api-keys", arity = "0..1", fallbackValue = "true",
       description = "http.insecureNoApiKeys: development only")
   String insecureNoApiKeys;
@@ -123,6 +136,10 @@ final class NodeOptions {
     f.put("requests.maxInFlightPerPark", maxInFlight);
     f.put("http.maxBodyBytes", maxBodyBytes);
     f.put("http.insecureNoApiKeys", insecureNoApiKeys);
+    f.put("http.maxConnections", maxHttpConnections);
+    f.put("http.bodyTimeoutMs", httpBodyTimeoutMs);
+    f.put("controllers.maxConnections", maxControllerConnections);
+    f.put("controllers.maxConnectionsPerSource", maxControllerConnectionsPerSource);
     f.put("payments.retentionMs", paymentRetentionMs);
     f.put("legacy.allowedParks", legacyAllowedParks);
     f.put("legacy.allowedSources", legacyAllowedSources);

@@ -39,6 +39,13 @@ import java.util.Objects;
  * @param paymentRetentionMs     how long a payment's definite answer is kept for retries
  * @param tlsCertPath            PEM certificate (chain) for the controller listener; null = plain TCP
  * @param tlsKeyPath             PEM private key matching {@code tlsCertPath}
+ * @param maxControllerConnections          controller connections per node (v1 and legacy together)
+ * @param maxControllerConnectionsPerSource controller connections per source IP address per node
+ * @param maxHttpConnections     HTTP connections per node
+ * @param httpBodyTimeoutMs      time from a request's head to the end of its body
+ * @param clusterSecret          authenticates nodes to each other (event-bus TLS, record MACs); null =
+ *                               derived from {@code tokenSecret}
+ * @param clusterSecretPrevious  the cluster secret being rotated out, still trusted; may be null
  */
 public record ParkgateConfig(
     String bindHost,
@@ -71,7 +78,13 @@ public record ParkgateConfig(
     boolean insecureNoApiKeys,
     long paymentRetentionMs,
     String tlsCertPath,
-    String tlsKeyPath) {
+    String tlsKeyPath,
+    int maxControllerConnections,
+    int maxControllerConnectionsPerSource,
+    int maxHttpConnections,
+    long httpBodyTimeoutMs,
+    String clusterSecret,
+    String clusterSecretPrevious) {
 
   public static final String DEFAULT_BIND_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -88,6 +101,10 @@ public record ParkgateConfig(
   public static final long DEFAULT_DRAIN_GRACE_MS = 10_000;
   public static final int DEFAULT_LEGACY_QUEUE_LIMIT = 16;
   public static final long DEFAULT_PAYMENT_RETENTION_MS = 24 * 3600 * 1000L;
+  public static final int DEFAULT_MAX_CONTROLLER_CONNECTIONS = 20_000;
+  public static final int DEFAULT_MAX_CONTROLLER_CONNECTIONS_PER_SOURCE = 2_000;
+  public static final int DEFAULT_MAX_HTTP_CONNECTIONS = 4_096;
+  public static final long DEFAULT_HTTP_BODY_TIMEOUT_MS = 10_000;
 
   public ParkgateConfig {
     List<String> errors = new ArrayList<>();
@@ -137,6 +154,14 @@ public record ParkgateConfig(
         "controllers.tls.cert", "file not readable: " + tlsCertPath);
     check(errors, tlsKeyPath == null || java.nio.file.Files.isReadable(java.nio.file.Path.of(tlsKeyPath)),
         "controllers.tls.key", "file not readable: " + tlsKeyPath);
+    check(errors, maxControllerConnections >= 1, "controllers.maxConnections", "must be at least 1");
+    check(errors, maxControllerConnectionsPerSource >= 1, "controllers.maxConnectionsPerSource", "must be at least 1");
+    check(errors, maxHttpConnections >= 1, "http.maxConnections", "must be at least 1");
+    check(errors, httpBodyTimeoutMs >= 100, "http.bodyTimeoutMs", "must be at least 100");
+    check(errors, clusterSecret == null || clusterSecret.length() >= 16, "PARKGATE_CLUSTER_SECRET",
+        "at least 16 characters when set");
+    check(errors, clusterSecretPrevious == null || clusterSecretPrevious.length() >= 16,
+        "PARKGATE_CLUSTER_SECRET_PREVIOUS", "at least 16 characters when set");
     if (!errors.isEmpty()) {
       throw new ConfigException(String.join("; ", errors));
     }
@@ -154,7 +179,9 @@ public record ParkgateConfig(
     return "ParkgateConfig[bindHost=" + bindHost + ", httpPort=" + httpPort + ", devicePort=" + devicePort
         + ", legacyPort=" + legacyPort + ", tokenSecret=" + (tokenSecret == null ? "unset" : "***")
         + ", tokenSecretPrevious=" + (tokenSecretPrevious == null ? "unset" : "***")
-        + ", apiKeys=" + (apiKeys == null ? "unset" : "***") + ", ...]";
+        + ", apiKeys=" + (apiKeys == null ? "unset" : "***")
+        + ", clusterSecret=" + (clusterSecret == null ? "unset" : "***")
+        + ", clusterSecretPrevious=" + (clusterSecretPrevious == null ? "unset" : "***") + ", ...]";
   }
 
   /** Frames must arrive at least this often, or the session is closed as idle. */
@@ -181,7 +208,11 @@ public record ParkgateConfig(
         .tokenSecret(tokenSecret).tokenSecretPrevious(tokenSecretPrevious)
         .insecureAcceptAnyToken(insecureAcceptAnyToken)
         .apiKeys(apiKeys).insecureNoApiKeys(insecureNoApiKeys).paymentRetentionMs(paymentRetentionMs)
-        .tlsCertPath(tlsCertPath).tlsKeyPath(tlsKeyPath);
+        .tlsCertPath(tlsCertPath).tlsKeyPath(tlsKeyPath)
+        .maxControllerConnections(maxControllerConnections)
+        .maxControllerConnectionsPerSource(maxControllerConnectionsPerSource)
+        .maxHttpConnections(maxHttpConnections).httpBodyTimeoutMs(httpBodyTimeoutMs)
+        .clusterSecret(clusterSecret).clusterSecretPrevious(clusterSecretPrevious);
   }
 
   /** Parses a port setting: a number 0..65535, or {@code off} (returned as null). */
@@ -235,6 +266,12 @@ public record ParkgateConfig(
     private long paymentRetentionMs = DEFAULT_PAYMENT_RETENTION_MS;
     private String tlsCertPath;
     private String tlsKeyPath;
+    private int maxControllerConnections = DEFAULT_MAX_CONTROLLER_CONNECTIONS;
+    private int maxControllerConnectionsPerSource = DEFAULT_MAX_CONTROLLER_CONNECTIONS_PER_SOURCE;
+    private int maxHttpConnections = DEFAULT_MAX_HTTP_CONNECTIONS;
+    private long httpBodyTimeoutMs = DEFAULT_HTTP_BODY_TIMEOUT_MS;
+    private String clusterSecret;
+    private String clusterSecretPrevious;
 
     public Builder bindHost(String v) { bindHost = v; return this; }
     public Builder httpPort(Integer v) { httpPort = v; return this; }
@@ -267,6 +304,12 @@ public record ParkgateConfig(
     public Builder paymentRetentionMs(long v) { paymentRetentionMs = v; return this; }
     public Builder tlsCertPath(String v) { tlsCertPath = v; return this; }
     public Builder tlsKeyPath(String v) { tlsKeyPath = v; return this; }
+    public Builder maxControllerConnections(int v) { maxControllerConnections = v; return this; }
+    public Builder maxControllerConnectionsPerSource(int v) { maxControllerConnectionsPerSource = v; return this; }
+    public Builder maxHttpConnections(int v) { maxHttpConnections = v; return this; }
+    public Builder httpBodyTimeoutMs(long v) { httpBodyTimeoutMs = v; return this; }
+    public Builder clusterSecret(String v) { clusterSecret = v; return this; }
+    public Builder clusterSecretPrevious(String v) { clusterSecretPrevious = v; return this; }
 
     public ParkgateConfig build() {
       return new ParkgateConfig(bindHost, httpPort, devicePort, httpInstances, deviceInstances,
@@ -274,7 +317,8 @@ public record ParkgateConfig(
           maxTimeoutMs, maxInFlightPerPark, maxBodyBytes, clusterConfig, clusterHost, clusterName,
           clusterPort, drainGraceMs, legacyPort, legacyAllowedParks, legacyAllowedSources, legacyQueueLimit,
           legacyCurrency, tokenSecret, tokenSecretPrevious, insecureAcceptAnyToken, apiKeys, insecureNoApiKeys,
-          paymentRetentionMs, tlsCertPath, tlsKeyPath);
+          paymentRetentionMs, tlsCertPath, tlsKeyPath, maxControllerConnections, maxControllerConnectionsPerSource,
+          maxHttpConnections, httpBodyTimeoutMs, clusterSecret, clusterSecretPrevious);
     }
   }
 }

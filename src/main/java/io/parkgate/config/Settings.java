@@ -44,6 +44,8 @@ public final class Settings {
       }),
       s("http.port", "PARKGATE_HTTP_PORT", Type.PORT, "8080", (b, v) -> b.httpPort((Integer) v)),
       s("http.maxBodyBytes", "PARKGATE_MAX_BODY_BYTES", Type.INT, "16384", (b, v) -> b.maxBodyBytes((Integer) v)),
+      s("http.maxConnections", "PARKGATE_MAX_HTTP_CONNECTIONS", Type.INT, "4096", (b, v) -> b.maxHttpConnections((Integer) v)),
+      s("http.bodyTimeoutMs", "PARKGATE_HTTP_BODY_TIMEOUT_MS", Type.LONG, "10000", (b, v) -> b.httpBodyTimeoutMs((Long) v)),
       s("http.insecureNoApiKeys", "PARKGATE_INSECURE_NO_API_KEYS", Type.BOOL, "false", (b, v) -> b.insecureNoApiKeys((Boolean) v)),
       s("requests.defaultTimeoutMs", "PARKGATE_REQUEST_TIMEOUT_MS", Type.LONG, "3000", (b, v) -> b.defaultTimeoutMs((Long) v)),
       s("requests.maxTimeoutMs", "PARKGATE_MAX_REQUEST_TIMEOUT_MS", Type.LONG, "30000", (b, v) -> b.maxTimeoutMs((Long) v)),
@@ -54,6 +56,10 @@ public final class Settings {
       s("controllers.idleHeartbeats", "PARKGATE_IDLE_HEARTBEATS", Type.INT, "3", (b, v) -> b.idleHeartbeats((Integer) v)),
       s("controllers.helloTimeoutMs", "PARKGATE_HELLO_TIMEOUT_MS", Type.LONG, "10000", (b, v) -> b.helloTimeoutMs((Long) v)),
       s("controllers.maxLineBytes", "PARKGATE_MAX_LINE_BYTES", Type.INT, "16384", (b, v) -> b.maxLineBytes((Integer) v)),
+      s("controllers.maxConnections", "PARKGATE_MAX_CONTROLLER_CONNECTIONS", Type.INT, "20000",
+          (b, v) -> b.maxControllerConnections((Integer) v)),
+      s("controllers.maxConnectionsPerSource", "PARKGATE_MAX_CONTROLLER_CONNECTIONS_PER_SOURCE", Type.INT, "2000",
+          (b, v) -> b.maxControllerConnectionsPerSource((Integer) v)),
       s("controllers.tls.cert", "PARKGATE_TLS_CERT", Type.STRING, null, (b, v) -> b.tlsCertPath((String) v)),
       s("controllers.tls.key", "PARKGATE_TLS_KEY", Type.STRING, null, (b, v) -> b.tlsKeyPath((String) v)),
       s("controllers.insecureAcceptAnyToken", "PARKGATE_INSECURE_ACCEPT_ANY_TOKEN", Type.BOOL, "false",
@@ -70,7 +76,9 @@ public final class Settings {
       s("drain.graceMs", "PARKGATE_DRAIN_GRACE_MS", Type.LONG, "10000", (b, v) -> b.drainGraceMs((Long) v)),
       secret("PARKGATE_TOKEN_SECRET", (b, v) -> b.tokenSecret((String) v)),
       secret("PARKGATE_TOKEN_SECRET_PREVIOUS", (b, v) -> b.tokenSecretPrevious((String) v)),
-      secret("PARKGATE_API_KEYS", (b, v) -> b.apiKeys((String) v)));
+      secret("PARKGATE_API_KEYS", (b, v) -> b.apiKeys((String) v)),
+      secret("PARKGATE_CLUSTER_SECRET", (b, v) -> b.clusterSecret((String) v)),
+      secret("PARKGATE_CLUSTER_SECRET_PREVIOUS", (b, v) -> b.clusterSecretPrevious((String) v)));
 
   private Settings() {
   }

@@ -61,6 +61,20 @@ public final class GatewayMetrics {
     counter("parkgate.sessions.closed", "reason", reason.toLowerCase(Locale.ROOT)).increment();
   }
 
+  /** Registers the gauge of connections held by one listener kind ("http", "controllers"). */
+  public void connectionGauge(String listener, AtomicInteger connections) {
+    Gauge.builder("parkgate.connections", connections, AtomicInteger::get)
+        .description("Connections held by this node, by listener").tag("listener", listener).register(registry);
+  }
+
+  /** A connection was refused at accept time because a limit was reached. */
+  public void connectionRefused(String listener, String reason) {
+    counters.computeIfAbsent("parkgate.connections.refused|" + listener + "|" + reason,
+        k -> Counter.builder("parkgate.connections.refused")
+            .description("Connections closed at accept because a connection limit was reached")
+            .tag("listener", listener).tag("reason", reason.toLowerCase(Locale.ROOT)).register(registry)).increment();
+  }
+
   public void heartbeat(String protocol) {
     counter("parkgate.heartbeats", "protocol", protocol).increment();
   }
