@@ -13,6 +13,8 @@ import io.parkgate.device.ParkSubscriptions;
 import io.parkgate.http.ApiVerticle;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.security.ApiKeys;
+import io.parkgate.security.ClusterCredentials;
+import io.parkgate.security.RecordSeal;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -77,6 +79,14 @@ public final class ParkgateNode {
       return Future.failedFuture(e);
     }
     String registryName = "parkgate-" + UUID.randomUUID();
+    ClusterCredentials credentials = ClusterCredentials.of(config.clusterSecret(), config.clusterSecretPrevious(),
+        config.tokenSecret());
+    if (credentials.secure()) {
+      LOG.info("event bus: mutual TLS with the cluster identity {}", credentials.fingerprint());
+    } else {
+      LOG.warn("event bus: NO authentication or encryption (no token or cluster secret: development mode);"
+          + " anything that reaches the cluster ports can act as a node");
+    }
     VertxOptions options = new VertxOptions()
         .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
@@ -86,15 +96,16 @@ public final class ParkgateNode {
             // never label by event-bus address or remote address: both grow with the number of parks
             .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_SIDE, Label.EB_FAILURE,
                 Label.POOL_TYPE, Label.POOL_NAME)))
-        .setEventBusOptions(new EventBusOptions()
+        .setEventBusOptions(credentials.applyTo(new EventBusOptions()
             .setHost(config.clusterHost())
             .setPort(config.clusterPort())
-            .setClusterPublicHost(config.clusterHost()));
+            .setClusterPublicHost(config.clusterHost())));
     return Vertx.builder()
         .with(options)
         .withClusterManager(clusterManager)
         .buildClustered()
-        .compose(vertx -> deploy(vertx, config, clusterManager.getNodeId(), instanceName, registryName).recover(failure -> {
+        .compose(vertx -> deploy(vertx, config, clusterManager.getNodeId(), instanceName, registryName,
+            credentials.seal()).recover(failure -> {
           // Do not wait on close(): its completion would be delivered on the event loop it shuts down.
           vertx.close();
           return Future.failedFuture(failure);
@@ -102,8 +113,9 @@ public final class ParkgateNode {
   }
 
   private static Future<ParkgateNode> deploy(Vertx vertx, ParkgateConfig config, String nodeId, String instanceName,
-      String registryName) {
+      String registryName, RecordSeal seal) {
     HazelcastInstance hazelcast = Hazelcast.getHazelcastInstanceByName(instanceName);
+    ClusterManagers.logMembership(hazelcast);
     NodeState state = new NodeState();
     List<DeviceVerticle> device = new CopyOnWriteArrayList<>();
     List<ApiVerticle> api = new CopyOnWriteArrayList<>();
@@ -112,9 +124,9 @@ public final class ParkgateNode {
     GatewayMetrics metrics = registry == null ? GatewayMetrics.detached() : new GatewayMetrics(registry);
     NodeSecurity security = new NodeSecurity(config, metrics);
     Integer legacyPort = config.legacyPort() == null ? null : config.legacyPort() == 0 ? -3 : config.legacyPort();
-    PaymentLedger payments = new PaymentLedger(vertx, hazelcast, config.paymentRetentionMs());
+    PaymentLedger payments = new PaymentLedger(vertx, hazelcast, config.paymentRetentionMs(), seal, metrics);
     ApiKeys apiKeys = new ApiKeys(config.apiKeys());
-    return ParkDirectory.start(vertx, hazelcast, nodeId).compose(directory ->
+    return ParkDirectory.start(vertx, hazelcast, nodeId, seal, metrics).compose(directory ->
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES).compose(subscriptions -> {
           Future<Integer> devicePort = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
               port -> new DeviceVerticle(config, directory, subscriptions, security, port, legacyPort,

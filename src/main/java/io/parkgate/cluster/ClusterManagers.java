@@ -1,15 +1,23 @@
 package io.parkgate.cluster;
 
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.config.XmlConfigBuilder;
 import io.parkgate.config.ConfigException;
 import io.parkgate.config.ParkgateConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.FileNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the Hazelcast cluster manager from parkgate's configuration. */
 public final class ClusterManagers {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterManagers.class);
 
   private ClusterManagers() {
   }
@@ -26,7 +34,48 @@ public final class ClusterManagers {
       hz.setClusterName(config.clusterName());
     }
     hz.setInstanceName(instanceName);
+    bindToClusterHost(hz, config.clusterHost());
     return new HazelcastClusterManager(hz);
+  }
+
+  /**
+   * Hazelcast binds 0.0.0.0 by default even when {@code <interfaces>} names one: bind only the
+   * chosen interface (unless the file says otherwise), and let {@code cluster.host}, when it is an
+   * IP address, be that interface, so one setting places both the event bus and Hazelcast.
+   */
+  static void bindToClusterHost(Config hz, String clusterHost) {
+    if (hz.getProperty(BIND_ANY) == null) {
+      hz.setProperty(BIND_ANY, "false");
+    }
+    if (clusterHost != null && IPV4.matcher(clusterHost).matches()) {
+      hz.getNetworkConfig().getInterfaces().setEnabled(true).clear().addInterface(clusterHost);
+    }
+  }
+
+  private static final String BIND_ANY = "hazelcast.socket.bind.any";
+  private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+  /** Logs every member that joins or leaves, with its address, at INFO. */
+  public static void logMembership(HazelcastInstance hazelcast) {
+    hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        log("cluster member joined", event);
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        log("cluster member left", event);
+      }
+
+      private void log(String what, MembershipEvent event) {
+        Member m = event.getMember();
+        LOG.atInfo().setMessage(what).addKeyValue("address", m.getAddress())
+            .addKeyValue("member", m.getUuid()).addKeyValue("node", m.getAttribute("__vertx.nodeId"))
+            .addKeyValue("members", event.getMembers().size()).log();
+      }
+    });
+    LOG.info("cluster members at start: {}", hazelcast.getCluster().getMembers());
   }
 
   static Config load(String file) {

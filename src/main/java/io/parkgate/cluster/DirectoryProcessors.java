@@ -1,12 +1,17 @@
 package io.parkgate.cluster;
 
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.ExtendedMapEntry;
+import io.parkgate.security.RecordSeal;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Atomic read-modify-write operations on one directory entry, run by Hazelcast on the entry's
  * partition owner (and on its backup). They are what makes takeover and release race-free without
- * a cluster lock: the higher epoch always wins, and only an entry's owner can delete it.
+ * a cluster lock: the higher epoch always wins, and only an entry's owner can delete it. Values
+ * are {@link RecordSeal sealed}; processors read them without the key (it never leaves the node
+ * that asked) and the asking node verifies what they return.
  */
 final class DirectoryProcessors {
 
@@ -33,11 +38,12 @@ final class DirectoryProcessors {
     @Override
     public String process(Map.Entry<String, String> entry) {
       String old = entry.getValue();
-      ParkEntry previous = ParkEntry.decode(old);
+      ParkEntry previous = ParkEntry.decode(RecordSeal.body(old));
       if (previous != null && previous.epoch() > epoch) {
         return STALE_PREFIX + old;
       }
-      if (previous != null && "v1".equals(previous.protocol()) && "legacy".equals(ParkEntry.decode(json).protocol())) {
+      if (previous != null && "v1".equals(previous.protocol())
+          && "legacy".equals(ParkEntry.decode(RecordSeal.body(json)).protocol())) {
         // an unauthenticated legacy connection may never displace a token-authenticated session
         return STALE_PREFIX + old;
       }
@@ -57,7 +63,7 @@ final class DirectoryProcessors {
 
     @Override
     public Boolean process(Map.Entry<String, String> entry) {
-      ParkEntry current = ParkEntry.decode(entry.getValue());
+      ParkEntry current = ParkEntry.decode(RecordSeal.body(entry.getValue()));
       if (current != null && current.epoch() == epoch) {
         entry.setValue(null);
         return true;
@@ -77,9 +83,40 @@ final class DirectoryProcessors {
 
     @Override
     public Boolean process(Map.Entry<String, String> entry) {
-      ParkEntry current = ParkEntry.decode(entry.getValue());
+      ParkEntry current = ParkEntry.decode(RecordSeal.body(entry.getValue()));
       if (current != null && nodeId.equals(current.nodeId())) {
         entry.setValue(null);
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Replaces the value only if it is still exactly {@code expected} (compare-and-set): how a node
+   * overwrites a record that failed verification without racing a genuine write.
+   */
+  static final class ReplaceIfSame implements EntryProcessor<String, String, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final String expected;
+    private final String replacement;
+    private final long ttlMs;
+
+    /** @param ttlMs the replacement's time to live; 0 for none */
+    ReplaceIfSame(String expected, String replacement, long ttlMs) {
+      this.expected = expected;
+      this.replacement = replacement;
+      this.ttlMs = ttlMs;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, String> entry) {
+      if (expected.equals(entry.getValue())) {
+        if (ttlMs > 0) {
+          ((ExtendedMapEntry<String, String>) entry).setValue(replacement, ttlMs, TimeUnit.MILLISECONDS);
+        } else {
+          entry.setValue(replacement);
+        }
         return true;
       }
       return false;

@@ -11,6 +11,8 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.parkgate.metrics.GatewayMetrics;
+import io.parkgate.security.RecordSeal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -56,8 +58,11 @@ public final class ParkDirectory {
   private final ConcurrentMap<String, Long> recentMisses = new ConcurrentHashMap<>();
   private final AtomicInteger lookupsInFlight = new AtomicInteger();
 
-  private ParkDirectory(Vertx vertx, HazelcastInstance hazelcast, String nodeId) {
+  private final ForgedRecords records;
+
+  private ParkDirectory(Vertx vertx, HazelcastInstance hazelcast, String nodeId, RecordSeal seal, GatewayMetrics metrics) {
     this.vertx = vertx;
+    this.records = new ForgedRecords(MAP_NAME, seal, metrics);
     this.hazelcast = hazelcast;
     this.nodeId = nodeId;
     this.map = hazelcast.getMap(MAP_NAME);
@@ -65,8 +70,9 @@ public final class ParkDirectory {
   }
 
   /** Subscribes to changes, then loads the current entries (off the event loop). */
-  public static Future<ParkDirectory> start(Vertx vertx, HazelcastInstance hazelcast, String nodeId) {
-    ParkDirectory directory = new ParkDirectory(vertx, hazelcast, nodeId);
+  public static Future<ParkDirectory> start(Vertx vertx, HazelcastInstance hazelcast, String nodeId, RecordSeal seal,
+      GatewayMetrics metrics) {
+    ParkDirectory directory = new ParkDirectory(vertx, hazelcast, nodeId, seal, metrics);
     return vertx.executeBlocking(() -> {
       directory.subscribe();
       directory.load();
@@ -127,7 +133,12 @@ public final class ParkDirectory {
 
   /** The authoritative entry, read from the cluster. */
   public Future<ParkEntry> fetch(String parkId) {
-    return HazelcastFutures.onCaller(vertx, () -> map.getAsync(parkId)).map(ParkEntry::decode);
+    return HazelcastFutures.onCaller(vertx, () -> map.getAsync(parkId)).map(stored -> open(parkId, stored));
+  }
+
+  private ParkEntry open(String parkId, String stored) {
+    ParkEntry entry = ParkEntry.decode(records.open(parkId, stored));
+    return entry != null && parkId.equals(entry.parkId()) ? entry : null;
   }
 
   /**
@@ -153,18 +164,32 @@ public final class ParkDirectory {
    * @return the entry it replaced, or null; fails with {@link StaleSessionException} when refused
    */
   public Future<ParkEntry> claim(ParkEntry entry) {
-    String json = entry.encode();
+    String sealed = records.seal(entry.parkId(), entry.encode());
     return HazelcastFutures.onCaller(vertx,
-            () -> map.submitToKey(entry.parkId(), new DirectoryProcessors.Claim(json, entry.epoch())))
+            () -> map.submitToKey(entry.parkId(), new DirectoryProcessors.Claim(sealed, entry.epoch())))
         .compose(result -> {
-          if (result != null && result.startsWith(DirectoryProcessors.STALE_PREFIX)) {
-            ParkEntry newer = ParkEntry.decode(result.substring(DirectoryProcessors.STALE_PREFIX.length()));
-            return Future.failedFuture(new StaleSessionException(entry.parkId(), entry.epoch(), newer.epoch()));
+          boolean refused = result != null && result.startsWith(DirectoryProcessors.STALE_PREFIX);
+          String old = result == null || result.isEmpty() ? null
+              : refused ? result.substring(DirectoryProcessors.STALE_PREFIX.length()) : result;
+          ParkEntry previous = open(entry.parkId(), old);
+          if (refused && previous == null) {
+            // refused by a record nobody with the secret wrote: overwrite it, unless it changed since
+            return HazelcastFutures.onCaller(vertx,
+                    () -> map.submitToKey(entry.parkId(), new DirectoryProcessors.ReplaceIfSame(old, sealed, 0)))
+                .compose(replaced -> replaced ? claimed(entry, null)
+                    : Future.failedFuture(new StaleSessionException(entry.parkId(), entry.epoch(), entry.epoch())));
           }
-          view.merge(entry.parkId(), entry, ParkDirectory::newer);
-          recentMisses.remove(entry.parkId());
-          return Future.succeededFuture(ParkEntry.decode(result));
+          if (refused) {
+            return Future.failedFuture(new StaleSessionException(entry.parkId(), entry.epoch(), previous.epoch()));
+          }
+          return claimed(entry, previous);
         });
+  }
+
+  private Future<ParkEntry> claimed(ParkEntry entry, ParkEntry previous) {
+    view.merge(entry.parkId(), entry, ParkDirectory::newer);
+    recentMisses.remove(entry.parkId());
+    return Future.succeededFuture(previous);
   }
 
   /** Removes the park's entry if it is still this session's; a no-op after a takeover. */
@@ -235,7 +260,7 @@ public final class ParkDirectory {
 
   private void load() {
     for (Map.Entry<String, String> e : map.entrySet()) {
-      ParkEntry entry = ParkEntry.decode(e.getValue());
+      ParkEntry entry = open(e.getKey(), e.getValue());
       if (entry != null) {
         view.merge(entry.parkId(), entry, ParkDirectory::newer);
       }
@@ -280,34 +305,34 @@ public final class ParkDirectory {
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
-      put(event.getValue());
+      put(event.getKey(), event.getValue());
     }
 
     @Override
     public void entryUpdated(EntryEvent<String, String> event) {
-      put(event.getValue());
+      put(event.getKey(), event.getValue());
     }
 
     @Override
     public void entryRemoved(EntryEvent<String, String> event) {
-      remove(event.getOldValue());
+      remove(event.getKey(), event.getOldValue());
     }
 
     @Override
     public void entryEvicted(EntryEvent<String, String> event) {
-      remove(event.getOldValue());
+      remove(event.getKey(), event.getOldValue());
     }
 
-    private void put(String json) {
-      ParkEntry entry = ParkEntry.decode(json);
+    private void put(String parkId, String stored) {
+      ParkEntry entry = open(parkId, stored);
       if (entry != null && !departedNodes.containsKey(entry.nodeId())) {
         view.merge(entry.parkId(), entry, ParkDirectory::newer);
         recentMisses.remove(entry.parkId());
       }
     }
 
-    private void remove(String json) {
-      ParkEntry entry = ParkEntry.decode(json);
+    private void remove(String parkId, String stored) {
+      ParkEntry entry = open(parkId, stored);
       if (entry != null) {
         view.computeIfPresent(entry.parkId(), (k, current) -> current.epoch() <= entry.epoch() ? null : current);
       }

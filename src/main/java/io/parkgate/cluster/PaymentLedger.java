@@ -4,6 +4,8 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.map.IMap;
+import io.parkgate.metrics.GatewayMetrics;
+import io.parkgate.security.RecordSeal;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -18,6 +20,11 @@ import java.util.concurrent.TimeUnit;
  * the definite answer, kept for the retention time so a retry gets the same answer. An answer that
  * is not definite (timeout, connection lost, never delivered) releases the claim so a retry with
  * the same paymentId sends it again; the controller also receives the paymentId to dedupe.
+ *
+ * <p>Records are {@link RecordSeal sealed} with the cluster secret: a record written or altered by
+ * anything without it is never replayed or joined; a claim overwrites it instead (so a forged
+ * "done" record makes the payment go to the gate, which dedupes on paymentId). Deleting records
+ * stays possible for whoever reaches Hazelcast (see docs/security.md).
  */
 public final class PaymentLedger {
 
@@ -32,11 +39,14 @@ public final class PaymentLedger {
   private final Vertx vertx;
   private final IMap<String, String> map;
   private final long retentionMs;
+  private final ForgedRecords records;
 
-  public PaymentLedger(Vertx vertx, HazelcastInstance hazelcast, long retentionMs) {
+  public PaymentLedger(Vertx vertx, HazelcastInstance hazelcast, long retentionMs, RecordSeal seal,
+      GatewayMetrics metrics) {
     this.vertx = vertx;
     this.map = hazelcast.getMap(MAP_NAME);
     this.retentionMs = retentionMs;
+    this.records = new ForgedRecords(MAP_NAME, seal, metrics);
   }
 
   /**
@@ -46,15 +56,35 @@ public final class PaymentLedger {
    * @param pendingMs how long the claim lives if this node never finishes it
    */
   public Future<Claim> claim(String paymentId, JsonObject record, long pendingMs) {
-    String json = record.copy().put("state", PENDING).encode();
-    return HazelcastFutures.onCaller(vertx, () -> map.submitToKey(paymentId, new ClaimProcessor(json, pendingMs)))
-        .map(previous -> previous == null ? new Claim(true, null) : new Claim(false, new JsonObject(previous)));
+    return claim(paymentId, record, pendingMs, 2);
+  }
+
+  private Future<Claim> claim(String paymentId, JsonObject record, long pendingMs, int attempts) {
+    String sealed = records.seal(paymentId, record.copy().put("state", PENDING).encode());
+    return HazelcastFutures.onCaller(vertx, () -> map.submitToKey(paymentId, new ClaimProcessor(sealed, pendingMs)))
+        .compose(previous -> {
+          if (previous == null) {
+            return Future.succeededFuture(new Claim(true, null));
+          }
+          String json = records.open(paymentId, previous);
+          if (json != null) {
+            return Future.succeededFuture(new Claim(false, new JsonObject(json)));
+          }
+          // a record nobody with the secret wrote: take its place, unless it changed since
+          return HazelcastFutures.onCaller(vertx, () -> map.submitToKey(paymentId,
+                  new DirectoryProcessors.ReplaceIfSame(previous, sealed, pendingMs)))
+              .compose(replaced -> replaced ? Future.succeededFuture(new Claim(true, null))
+                  : attempts > 1 ? claim(paymentId, record, pendingMs, attempts - 1)
+                  : Future.failedFuture(new IllegalStateException("payment record " + paymentId
+                      + " keeps changing without a valid seal")));
+        });
   }
 
   /** Stores the definite answer ({status, body}) for the retention time. */
   public Future<Void> complete(String paymentId, JsonObject record, int status, JsonObject body) {
-    String json = record.copy().put("state", DONE).put("status", status).put("body", body).encode();
-    return HazelcastFutures.onCaller(vertx, () -> map.setAsync(paymentId, json, retentionMs, TimeUnit.MILLISECONDS));
+    String sealed = records.seal(paymentId,
+        record.copy().put("state", DONE).put("status", status).put("body", body).encode());
+    return HazelcastFutures.onCaller(vertx, () -> map.setAsync(paymentId, sealed, retentionMs, TimeUnit.MILLISECONDS));
   }
 
   /** Drops this request's claim (only if still pending and still its own) so a retry sends again. */
@@ -75,7 +105,8 @@ public final class PaymentLedger {
 
   private void poll(String paymentId, long deadlineNanos, Promise<JsonObject> result) {
     HazelcastFutures.onCaller(vertx, () -> map.getAsync(paymentId)).onComplete(ar -> {
-      JsonObject record = ar.succeeded() && ar.result() != null ? new JsonObject(ar.result()) : null;
+      String json = ar.succeeded() ? records.open(paymentId, ar.result()) : null;
+      JsonObject record = json == null ? null : new JsonObject(json);
       if (record != null && isDone(record)) {
         result.complete(record);
       } else if (record == null || System.nanoTime() >= deadlineNanos) {
@@ -124,10 +155,11 @@ public final class PaymentLedger {
 
     @Override
     public Boolean process(Map.Entry<String, String> entry) {
-      if (entry.getValue() == null) {
+      String json = RecordSeal.body(entry.getValue());
+      if (json == null) {
         return false;
       }
-      JsonObject record = new JsonObject(entry.getValue());
+      JsonObject record = new JsonObject(json);
       if (PENDING.equals(record.getString("state")) && owner.equals(record.getString("owner"))) {
         entry.setValue(null);
         return true;

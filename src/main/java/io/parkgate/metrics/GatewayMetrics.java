@@ -75,6 +75,11 @@ public final class GatewayMetrics {
             .tag("listener", listener).tag("reason", reason.toLowerCase(Locale.ROOT)).register(registry)).increment();
   }
 
+  /** A record in Hazelcast failed its seal (written by something without the cluster secret). */
+  public void forgedRecord(String map) {
+    counter("parkgate.records.forged", "map", map).increment();
+  }
+
   public void heartbeat(String protocol) {
     counter("parkgate.heartbeats", "protocol", protocol).increment();
   }
