@@ -217,6 +217,24 @@ class ClusterStrangerTest {
     }
   }
 
+  @Test
+  void hazelcastListensOnlyOnTheConfiguredInterface() throws Exception {
+    // GIVEN the nodes' Hazelcast members (cluster.xml names 127.0.0.1; Hazelcast's default binds 0.0.0.0)
+    List<Integer> ports = Hazelcast.getAllHazelcastInstances().stream()
+        .filter(h -> h != strangerMember && h.getConfig().getClusterName().equals(strangerMember.getConfig().getClusterName()))
+        .map(h -> h.getCluster().getLocalMember().getAddress().getPort()).toList();
+    assertThat(ports).hasSize(2);
+    // WHEN the kernel's table of listening TCP sockets is read
+    List<String> listening = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/tcp")).stream()
+        .skip(1).map(String::trim).map(l -> l.split("\\s+")).filter(f -> f[3].equals("0A")).map(f -> f[1]).toList();
+    // THEN each member's port is bound on 127.0.0.1 only
+    for (int port : ports) {
+      String hexPort = String.format(":%04X", port);
+      assertThat(listening.stream().filter(a -> a.endsWith(hexPort)).toList())
+          .as("listening sockets on port %d", port).containsExactly("0100007F" + hexPort);
+    }
+  }
+
   /** The event-bus address the directory routes the park's requests to (a stranger can read it). */
   private static String routeOf(String parkId) {
     String stored = strangerClient.<String, String>getMap(ParkDirectory.MAP_NAME).get(parkId);
