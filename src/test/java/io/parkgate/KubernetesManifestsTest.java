@@ -238,9 +238,35 @@ class KubernetesManifestsTest {
         assertThat(data).containsKey((String) ref.get("key"));
       }
     }
-    assertThat(references).isEqualTo(3);
+    assertThat(references).isEqualTo(5);
     assertThat(list(yaml(Path.of("k8s/base/kustomization.yaml")), "resources"))
         .as("the base carries no Secret").noneMatch(r -> String.valueOf(r).contains("secret"));
+  }
+
+  @Test
+  void onlyParkgatePodsReachTheClusterPorts() {
+    // GIVEN the NetworkPolicy of the base, and the container's named ports
+    Map<String, Object> policy = yaml(BASE.resolve("networkpolicy.yaml"));
+    assertThat(list(yaml(BASE.resolve("kustomization.yaml")), "resources")).contains("networkpolicy.yaml");
+    Map<String, Object> spec = map(policy, "spec");
+    Map<String, Object> podLabels = map(map(map(map(deployment(), "spec"), "template"), "metadata"), "labels");
+    assertThat(map(map(spec, "podSelector"), "matchLabels")).allSatisfy((k, v) -> assertThat(podLabels).containsEntry(k, v));
+    // THEN the hazelcast and eventbus ports are open only to pods carrying the parkgate selector,
+    // and the public ports to anyone
+    Set<String> clusterPorts = Set.of("hazelcast", "eventbus");
+    for (Object rule : list(spec, "ingress")) {
+      Map<String, Object> r = asMap(rule);
+      Set<Object> ports = list(r, "ports").stream().map(p -> asMap(p).get("port")).collect(Collectors.toSet());
+      if (ports.stream().anyMatch(clusterPorts::contains)) {
+        assertThat(ports).as("a rule opening a cluster port opens nothing else").allMatch(clusterPorts::contains);
+        assertThat(list(r, "from")).singleElement().satisfies(from ->
+            assertThat(map(map(asMap(from), "podSelector"), "matchLabels")).isEqualTo(map(map(spec, "podSelector"), "matchLabels")));
+      } else {
+        assertThat(ports).containsExactlyInAnyOrder("http", "device");
+      }
+    }
+    assertThat(list(spec, "ingress").stream().flatMap(r -> list(asMap(r), "ports").stream())
+        .map(p -> asMap(p).get("port"))).contains("hazelcast", "eventbus", "http", "device");
   }
 
   // ---- helpers -------------------------------------------------------------------------------
