@@ -26,7 +26,7 @@ import picocli.CommandLine;
 /** The command line: {@code run} (default), {@code demo}, {@code simulate}. */
 @Command(name = "parkgate", mixinStandardHelpOptions = true, version = "parkgate 0.1.0",
     description = "Gateway between parking-lot gate controllers and payment apps.",
-    subcommands = {Main.Run.class, Main.Demo.class, Main.Simulate.class, Main.Token.class, Main.ApiKey.class,
+    subcommands = {Main.Run.class, Main.Demo.class, Main.Simulate.class, Main.Token.class, Main.ClusterSecret.class, Main.ApiKey.class,
         Main.Config.class})
 public final class Main implements Runnable {
 
@@ -208,6 +208,22 @@ public final class Main implements Runnable {
         return 2;
       }
       System.out.println(new io.parkgate.security.ParkTokens(secret, null).sign(parkId));
+      return 0;
+    }
+  }
+
+  @Command(name = "cluster-secret", mixinStandardHelpOptions = true,
+      description = "Print the cluster secret a node derives from PARKGATE_TOKEN_SECRET when PARKGATE_CLUSTER_SECRET"
+          + " is unset: set it as PARKGATE_CLUSTER_SECRET before rotating the token secret (docs/security.md).")
+  static final class ClusterSecret implements java.util.concurrent.Callable<Integer> {
+    @Override
+    public Integer call() {
+      String secret = System.getenv("PARKGATE_TOKEN_SECRET");
+      if (secret == null || secret.length() < 16) {
+        System.err.println("PARKGATE_TOKEN_SECRET must be set (at least 16 characters)");
+        return 2;
+      }
+      System.out.println(io.parkgate.security.ClusterCredentials.derivedFromTokenSecret(secret));
       return 0;
     }
   }

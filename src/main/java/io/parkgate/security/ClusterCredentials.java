@@ -100,12 +100,21 @@ public final class ClusterCredentials {
   public static ClusterCredentials of(String clusterSecret, String otherSecret, String tokenSecret) {
     String secret = clusterSecret;
     if (secret == null && tokenSecret != null) {
-      secret = Base64.getEncoder().encodeToString(hmac(utf8(tokenSecret), FROM_TOKEN_SECRET));
+      secret = derivedFromTokenSecret(tokenSecret);
     }
     if (secret == null) {
       return insecure();
     }
     return new ClusterCredentials(derive(secret), otherSecret == null ? null : derive(otherSecret), true);
+  }
+
+  /**
+   * The cluster secret used when none is configured: setting it explicitly as
+   * {@code PARKGATE_CLUSTER_SECRET} keeps the same identity, after which the token secret can be
+   * rotated without touching the cluster's.
+   */
+  public static String derivedFromTokenSecret(String tokenSecret) {
+    return Base64.getEncoder().encodeToString(hmac(utf8(tokenSecret), FROM_TOKEN_SECRET));
   }
 
   /** No secret configured (development): plain-TCP bus, records sealed under a public key. */
