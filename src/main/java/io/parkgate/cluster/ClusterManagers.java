@@ -35,6 +35,11 @@ public final class ClusterManagers {
     }
     hz.setInstanceName(instanceName);
     bindToClusterHost(hz, config.clusterHost());
+    if (DEFAULT_NAME.equals(hz.getClusterName()) && !config.clusterHost().startsWith("127.")) {
+      LOG.warn("the Hazelcast cluster name is the default '{}' on {}: set cluster.name, and keep port {} reachable"
+          + " by parkgate nodes only (docs/security.md)", DEFAULT_NAME, config.clusterHost(),
+          hz.getNetworkConfig().getPort());
+    }
     return new HazelcastClusterManager(hz);
   }
 
@@ -52,6 +57,7 @@ public final class ClusterManagers {
     }
   }
 
+  private static final String DEFAULT_NAME = "parkgate";
   private static final String BIND_ANY = "hazelcast.socket.bind.any";
   private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
