@@ -141,7 +141,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
         ? new LegacySession(vertx, this, config, socket, stats, legacyAllowlist)
         : new DeviceSession(vertx, this, config, socket, stats, tokens);
     sessions.add(session);
-    session.start(() -> sessions.remove(session));
+    session.start(() -> sessions.remove(session), () -> { });
   }
 
   private void sweep() {
