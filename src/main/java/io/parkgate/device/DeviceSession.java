@@ -121,18 +121,30 @@ final class DeviceSession extends ControllerSession {
           new RpcError(RpcError.INVALID_PARAMS, "token must be a string"), hello.id());
       return;
     }
-    if (tokens.throttled(remoteHost())) {
-      stats.authFailure(protocol());
-      closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED,
-          "too many failed hellos from this address; try again later"), hello.id());
-      return;
-    }
-    if (!tokens.accepts(p, t, remoteHost())) {
-      stats.authFailure(protocol());
-      LOG.atWarn().setMessage("hello refused: invalid token")
-          .addKeyValue("parkId", p).addKeyValue("remote", remoteAddress()).log();
-      closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED, "invalid token for park " + p), hello.id());
-      return;
+    switch (tokens.check(p, t, remoteHost())) {
+      case ACCEPTED -> {
+      }
+      case INVALID -> {
+        stats.authFailure(protocol());
+        LOG.atWarn().setMessage("hello refused: invalid token")
+            .addKeyValue("parkId", p).addKeyValue("remote", remoteAddress()).log();
+        closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED, "invalid token for park " + p), hello.id());
+        return;
+      }
+      case PARK_LOCKED -> {
+        stats.authFailure(protocol());
+        closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED,
+            "too many failed hellos for park " + p + " from this address; try again later"), hello.id());
+        return;
+      }
+      case SOURCE_CEILING -> {
+        // past the ceiling, refusals are counted but not logged one by one: the log is no flood target
+        stats.authFailure(protocol());
+        closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED,
+            "invalid token, and too many failed hellos from this address; try again later"), hello.id());
+        return;
+      }
+      default -> throw new IllegalStateException();
     }
     helloId = hello.id();
     admit(p, () -> write(JsonRpcCodec.encode(RpcResponse.success(hello.id(), new JsonObject()
