@@ -69,6 +69,7 @@ kill_sims() { local p; kill -KILL "${SIM_PIDS[@]}"; for p in "${SIM_PIDS[@]}"; d
 wait_until 90 "ports free" ports_free
 log "ulimit -n $(ulimit -n); node log $OUT/node.log"
 java -Xmx512m -jar "$JAR" run --http-port "$HTTP_PORT" --device-port "$DEV_PORT" \
+  --max-controller-connections "$((GATES + 1000))" --max-controller-connections-per-source "$((GATES + 1000))" \
   --cluster-name "bench-$RANDOM-storm" > "$OUT/node.log" 2>&1 &
 NODE_PID=$!; PIDS+=($!)
 wait_until 60 "node ready" ready

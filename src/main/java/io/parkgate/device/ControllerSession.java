@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
@@ -25,6 +26,19 @@ import org.slf4j.LoggerFactory;
  * {@link ParkSubscriptions}, and hands its messages back to this one).
  *
  * <p>Lifecycle: {@code IDENTIFYING} → {@code REGISTERING} → {@code ONLINE} → {@code CLOSED}.
+ *
+ * <p><b>Flow control.</b> Everything the session writes goes through {@link #write}. When the
+ * socket's write queue is full, the session stops reading from the socket (the chunk already
+ * read is still parsed and answered, which bounds what it adds) until the queue drains; a
+ * controller that has not drained within {@link #slowConsumerBoundMs()} is closed as
+ * {@code SLOW_CONSUMER}. The parser is fed by the session, not wrapped around the socket: a
+ * {@code RecordParser} built on a stream resumes that stream whenever it runs out of buffered
+ * data, which undid every {@code socket.pause()} at the end of each read chunk.
+ *
+ * <p><b>Closing is bounded.</b> A graceful close flushes what is queued first, which never
+ * happens if the peer does not read. So a session whose write queue is full at close, and every
+ * slow consumer, is aborted (pending output dropped); any other close that has not completed
+ * within {@link #slowConsumerBoundMs()} is aborted then.
  */
 abstract class ControllerSession {
 
@@ -36,7 +50,10 @@ abstract class ControllerSession {
   enum State { IDENTIFYING, REGISTERING, ONLINE, CLOSED }
 
   /** Why a session ended; logged and counted. */
-  enum CloseReason { PEER_CLOSED, IDLE, HELLO_TIMEOUT, ADMISSION_TIMEOUT, PROTOCOL_ERROR, AUTH, TAKEOVER, DRAIN, SERVER_STOP, TIMEOUT_RESYNC, ERROR }
+  enum CloseReason {
+    PEER_CLOSED, IDLE, HELLO_TIMEOUT, ADMISSION_TIMEOUT, PROTOCOL_ERROR, AUTH, TAKEOVER, DRAIN, SERVER_STOP,
+    TIMEOUT_RESYNC, SLOW_CONSUMER, ERROR
+  }
 
   protected final Vertx vertx;
   protected final SessionHost host;
@@ -57,6 +74,11 @@ abstract class ControllerSession {
   private Future<Void> unregistered = Future.succeededFuture();
   /** Superseded: no longer routed to, finishing what is in flight. */
   private boolean retired;
+  /** Reading is paused because the write queue is full; {@link #slowTimer} closes it if it stays so. */
+  private boolean readPaused;
+  private long slowTimer = -1;
+  private Runnable onSocketClosed = () -> { };
+  private long lingerTimer = -1;
 
   ControllerSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, DeviceStats stats) {
     this.vertx = vertx;
@@ -64,17 +86,23 @@ abstract class ControllerSession {
     this.config = config;
     this.socket = socket;
     this.stats = stats;
-    this.parser = RecordParser.newDelimited(NEWLINE, socket);
+    this.parser = RecordParser.newDelimited(NEWLINE);
   }
 
-  /** Starts reading; {@code onClose} runs once, when the session ends for any reason. */
-  void start(Runnable onClose) {
+  /**
+   * Starts reading. {@code onClose} runs once, when the session ends for any reason;
+   * {@code onSocketClosed} runs once, when the socket itself has closed (which may be later).
+   */
+  void start(Runnable onClose, Runnable onSocketClosed) {
     this.onClose = onClose;
+    this.onSocketClosed = onSocketClosed;
     parser.maxRecordSize(config.maxLineBytes());
     parser.handler(this::handleRawLine);
     parser.exceptionHandler(e -> lineTooLong());
+    socket.handler(parser);
+    socket.drainHandler(v -> resumeReading());
     socket.exceptionHandler(e -> LOG.debug("socket error from {}: {}", remoteAddress(), e.toString()));
-    socket.closeHandler(v -> close(CloseReason.PEER_CLOSED, null));
+    socket.closeHandler(v -> socketClosed());
   }
 
   // ---- what each protocol provides ------------------------------------------------------------
@@ -135,6 +163,9 @@ abstract class ControllerSession {
    * as idle made a reconnect storm that queues for longer than the idle timeout feed itself).
    */
   void checkDeadlines(long nowNanos) {
+    if (readPaused) {
+      return; // not reading is not idleness: the slow-consumer timer decides
+    }
     long sinceFrameMs = (nowNanos - lastFrameNanos) / 1_000_000;
     switch (state) {
       case IDENTIFYING -> {
@@ -155,6 +186,18 @@ abstract class ControllerSession {
       default -> {
       }
     }
+  }
+
+  /** How long a full write queue may take to drain, and a close to complete: two heartbeat intervals. */
+  long slowConsumerBoundMs() {
+    return 2 * config.heartbeatIntervalMs();
+  }
+
+  private void closeSlowConsumer() {
+    LOG.atWarn().setMessage("closing a controller that does not read: its write queue did not drain in time")
+        .addKeyValue("parkId", parkId).addKeyValue("remote", remoteAddress())
+        .addKeyValue("boundMs", slowConsumerBoundMs()).log();
+    close(CloseReason.SLOW_CONSUMER, null);
   }
 
   /** How long a hello may wait for admission (queue and cluster operations): twice the idle timeout. */
@@ -208,6 +251,11 @@ abstract class ControllerSession {
       BusFailures.fail(message, ErrorCode.GATE_OFFLINE, "the gate's session is not open");
       return;
     }
+    if (readPaused || socket.writeQueueFull()) {
+      // queuing more for a controller that does not read would only grow the node's memory
+      BusFailures.fail(message, ErrorCode.GATE_BUSY, "the gate's connection is not draining");
+      return;
+    }
     // Answer GATE_TIMEOUT a little before the caller's own bus timeout fires, so the caller hears
     // it from the session (which marks the park unresponsive first); the bus timeout stays the
     // backstop for a node that vanished.
@@ -257,6 +305,36 @@ abstract class ControllerSession {
     }
   }
 
+  /**
+   * Writes to the controller. When the write queue is full, stops reading from the socket until
+   * it drains (see the class comment); the rest of the chunk being parsed is still answered.
+   */
+  protected final void write(Buffer data) {
+    socket.write(data);
+    if (!readPaused && state != State.CLOSED && socket.writeQueueFull()) {
+      readPaused = true;
+      socket.pause();
+      slowTimer = vertx.setTimer(slowConsumerBoundMs(), t -> {
+        slowTimer = -1;
+        closeSlowConsumer();
+      });
+    }
+  }
+
+  private void resumeReading() {
+    if (readPaused && state != State.CLOSED) {
+      readPaused = false;
+      vertx.cancelTimer(slowTimer);
+      slowTimer = -1;
+      socket.resume();
+    }
+  }
+
+  /** Whether reading is paused because the controller does not read what it is sent. */
+  boolean readPaused() {
+    return readPaused;
+  }
+
   protected void closeWith(CloseReason reason, String text) {
     if (state != State.CLOSED) {
       LOG.debug("closing {} ({}): {}", remoteAddress(), reason, text);
@@ -277,10 +355,22 @@ abstract class ControllerSession {
       unregistered = host.closed(this, subscription);
     }
     parser.pause();
-    if (lastWords != null) {
-      socket.end(lastWords);
+    if (slowTimer != -1) {
+      vertx.cancelTimer(slowTimer);
+      slowTimer = -1;
+    }
+    if (reason == CloseReason.SLOW_CONSUMER || socket.writeQueueFull()) {
+      abort();
     } else {
-      socket.close();
+      if (lastWords != null) {
+        socket.end(lastWords);
+      } else {
+        socket.close();
+      }
+      lingerTimer = vertx.setTimer(slowConsumerBoundMs(), t -> {
+        lingerTimer = -1;
+        abort();
+      });
     }
     stats.sessionClosed(reason, wasAnnounced);
     if (wasAnnounced) {
@@ -290,6 +380,27 @@ abstract class ControllerSession {
           .addKeyValue("failedPending", waiting).log();
     }
     onClose.run();
+  }
+
+  /**
+   * Closes the channel at once, dropping what is queued for it. {@code socket.close()} would first
+   * queue a flush behind the pending output, and a peer that does not read never lets it through.
+   */
+  private void abort() {
+    if (socket instanceof NetSocketInternal internal) {
+      internal.channelHandlerContext().close();
+    } else {
+      socket.close();
+    }
+  }
+
+  private void socketClosed() {
+    if (lingerTimer != -1) {
+      vertx.cancelTimer(lingerTimer);
+      lingerTimer = -1;
+    }
+    onSocketClosed.run();
+    close(CloseReason.PEER_CLOSED, null);
   }
 
   /** Fails a waiting request because its connection closed. */

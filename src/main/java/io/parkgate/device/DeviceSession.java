@@ -121,21 +121,33 @@ final class DeviceSession extends ControllerSession {
           new RpcError(RpcError.INVALID_PARAMS, "token must be a string"), hello.id());
       return;
     }
-    if (tokens.throttled(remoteHost())) {
-      stats.authFailure(protocol());
-      closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED,
-          "too many failed hellos from this address; try again later"), hello.id());
-      return;
-    }
-    if (!tokens.accepts(p, t, remoteHost())) {
-      stats.authFailure(protocol());
-      LOG.atWarn().setMessage("hello refused: invalid token")
-          .addKeyValue("parkId", p).addKeyValue("remote", remoteAddress()).log();
-      closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED, "invalid token for park " + p), hello.id());
-      return;
+    switch (tokens.check(p, t, remoteHost())) {
+      case ACCEPTED -> {
+      }
+      case INVALID -> {
+        stats.authFailure(protocol());
+        LOG.atWarn().setMessage("hello refused: invalid token")
+            .addKeyValue("parkId", p).addKeyValue("remote", remoteAddress()).log();
+        closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED, "invalid token for park " + p), hello.id());
+        return;
+      }
+      case PARK_LOCKED -> {
+        stats.authFailure(protocol());
+        closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED,
+            "too many failed hellos for park " + p + " from this address; try again later"), hello.id());
+        return;
+      }
+      case SOURCE_CEILING -> {
+        // past the ceiling, refusals are counted but not logged one by one: the log is no flood target
+        stats.authFailure(protocol());
+        closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED,
+            "invalid token, and too many failed hellos from this address; try again later"), hello.id());
+        return;
+      }
+      default -> throw new IllegalStateException();
     }
     helloId = hello.id();
-    admit(p, () -> socket.write(JsonRpcCodec.encode(RpcResponse.success(hello.id(), new JsonObject()
+    admit(p, () -> write(JsonRpcCodec.encode(RpcResponse.success(hello.id(), new JsonObject()
         .put("heartbeatIntervalMs", config.heartbeatIntervalMs())
         .put("idleTimeoutMs", config.idleTimeoutMs())
         .put("maxLineBytes", config.maxLineBytes())
@@ -193,8 +205,6 @@ final class DeviceSession extends ControllerSession {
     } else if (inFlight >= config.maxInFlightPerPark()) {
       BusFailures.fail(message, ErrorCode.GATE_BUSY,
           "too many requests in flight for this park (" + config.maxInFlightPerPark() + ")");
-    } else if (socket.writeQueueFull()) {
-      BusFailures.fail(message, ErrorCode.GATE_BUSY, "the gate's connection is not draining");
     } else {
       send(message, call.method(), call.params(), timeoutMs);
     }
@@ -207,7 +217,7 @@ final class DeviceSession extends ControllerSession {
     if (message != null) {
       inFlight++;
     }
-    socket.write(JsonRpcCodec.encode(new RpcRequest(id, method, params)));
+    write(JsonRpcCodec.encode(new RpcRequest(id, method, params)));
   }
 
   private void handleTimeout(long id) {
@@ -231,17 +241,6 @@ final class DeviceSession extends ControllerSession {
   private void reply(RpcRequest request, RpcResponse response) {
     if (!request.isNotification()) {
       write(JsonRpcCodec.encode(response));
-    }
-  }
-
-  private void write(Buffer line) {
-    socket.write(line);
-    if (socket.writeQueueFull()) {
-      // A peer that floods us with requests but does not read our answers: stop reading the socket
-      // until it does. The parser keeps its own demand, so it still finishes the chunk it holds
-      // (bounded by one read) instead of buffering it past maxLineBytes.
-      socket.pause();
-      socket.drainHandler(v -> socket.resume());
     }
   }
 
@@ -273,7 +272,7 @@ final class DeviceSession extends ControllerSession {
   @Override
   void requestReconnect(String reason) {
     if (state == State.ONLINE) {
-      socket.write(JsonRpcCodec.encode(new RpcRequest(null, GateMethods.RECONNECT,
+      write(JsonRpcCodec.encode(new RpcRequest(null, GateMethods.RECONNECT,
           new JsonObject().put("reason", reason))));
     }
   }

@@ -8,7 +8,11 @@ import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkEntry;
 import io.parkgate.cluster.StaleSessionException;
 import io.parkgate.config.ParkgateConfig;
+import io.parkgate.protocol.JsonRpcCodec;
+import io.parkgate.protocol.RpcError;
+import io.parkgate.protocol.RpcResponse;
 import io.parkgate.security.Allowlist;
+import io.parkgate.security.ConnectionBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -56,6 +60,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   private final ParkDirectory directory;
   private final TokenVerifier tokens;
   private final Allowlist legacyAllowlist;
+  private final ConnectionBudget budget;
   private final int port;
   private final Integer legacyPort;
   private final int instance;
@@ -87,6 +92,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     this.tokens = security.tokens;
     this.stats = new DeviceStats(security.metrics);
     this.legacyAllowlist = security.legacyAllowlist;
+    this.budget = security.controllers;
     this.port = port;
     this.legacyPort = legacyPort;
     this.instance = instance;
@@ -137,11 +143,33 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
       socket.close();
       return;
     }
+    String source = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+    ConnectionBudget.Refusal refusal = budget.acquire(source);
+    if (refusal != null) {
+      refuse(socket, legacy, refusal);
+      return;
+    }
     ControllerSession session = legacy
         ? new LegacySession(vertx, this, config, socket, stats, legacyAllowlist)
         : new DeviceSession(vertx, this, config, socket, stats, tokens);
     sessions.add(session);
-    session.start(() -> sessions.remove(session));
+    session.start(() -> sessions.remove(session), () -> budget.release(source));
+  }
+
+  /**
+   * Refuses a connection beyond a limit before reading from it: a v1 controller gets one error
+   * line (its first read says why, at the cost of one small write), a legacy one a bare close.
+   */
+  private void refuse(NetSocket socket, boolean legacy, ConnectionBudget.Refusal refusal) {
+    LOG.debug("controller connection from {} refused: {}", socket.remoteAddress(), refusal);
+    if (legacy) {
+      socket.close();
+      return;
+    }
+    String text = refusal == ConnectionBudget.Refusal.NODE_LIMIT
+        ? "too many controller connections on this node (" + config.maxControllerConnections() + ")"
+        : "too many controller connections from this address (" + config.maxControllerConnectionsPerSource() + ")";
+    socket.end(JsonRpcCodec.encode(RpcResponse.failure(null, new RpcError(RpcError.TOO_MANY_CONNECTIONS, text))));
   }
 
   private void sweep() {

@@ -151,7 +151,7 @@ final class LegacySession extends ControllerSession {
   private void sendNext() {
     if (current == null && !queue.isEmpty() && state == State.ONLINE) {
       current = queue.poll();
-      socket.write(GET_AMOUNT);
+      write(GET_AMOUNT);
     }
   }
 

@@ -23,6 +23,8 @@ public record RpcError(int code, String message, Object data) {
   public static final int SUPERSEDED = -32005;
   /** The hello's token is not valid for its park, or the address made too many failed attempts. */
   public static final int UNAUTHORIZED = -32006;
+  /** The node holds as many controller connections as it may, in total or from this address. */
+  public static final int TOO_MANY_CONNECTIONS = -32007;
 
   public RpcError(int code, String message) {
     this(code, message, null);

@@ -46,16 +46,30 @@ public final class ConnectionBudget {
       metrics.connectionRefused(listener, Refusal.NODE_LIMIT.name());
       return Refusal.NODE_LIMIT;
     }
-    if (maxPerSource != Integer.MAX_VALUE) {
-      AtomicInteger count = perSource.computeIfAbsent(source, s -> new AtomicInteger());
-      if (count.incrementAndGet() > maxPerSource) {
-        count.decrementAndGet();
-        total.decrementAndGet();
-        metrics.connectionRefused(listener, Refusal.SOURCE_LIMIT.name());
-        return Refusal.SOURCE_LIMIT;
-      }
+    if (maxPerSource != Integer.MAX_VALUE && !takeFromSource(source)) {
+      total.decrementAndGet();
+      metrics.connectionRefused(listener, Refusal.SOURCE_LIMIT.name());
+      return Refusal.SOURCE_LIMIT;
     }
     return null;
+  }
+
+  /**
+   * Counts one more connection for {@code source} unless it holds its maximum. Check and increment
+   * happen inside the map's atomic {@code compute}: incrementing a counter fetched outside it could
+   * land on an entry a concurrent {@link #release} had just removed, and the count would drift.
+   */
+  private boolean takeFromSource(String source) {
+    boolean[] taken = {false};
+    perSource.compute(source, (s, count) -> {
+      AtomicInteger c = count == null ? new AtomicInteger() : count;
+      if (c.get() < maxPerSource) {
+        c.incrementAndGet();
+        taken[0] = true;
+      }
+      return c.get() == 0 ? null : c;
+    });
+    return taken[0];
   }
 
   /** Gives back a connection admitted by {@link #acquire} for the same source. */

@@ -36,9 +36,21 @@ public final class TestController implements AutoCloseable {
     return new TestController(new Socket("127.0.0.1", port));
   }
 
+  /** Connects from a given loopback address (127.0.0.0/8 is all local on Linux), as another source. */
+  public static TestController connectFrom(String localAddress, int port) throws IOException {
+    Socket socket = new Socket();
+    socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), READ_TIMEOUT_MS);
+    return new TestController(socket);
+  }
+
   /** Connects and completes hello; returns the hello result. */
   public static TestController online(int port, String parkId) throws IOException {
-    TestController c = connect(port);
+    return hello(connect(port), parkId);
+  }
+
+  /** Completes hello on a connected controller. */
+  public static TestController hello(TestController c, String parkId) throws IOException {
     String token = new ParkTokens(TestNodes.TOKEN_SECRET, null).sign(parkId);
     JsonObject answer = c.request("hello", new JsonObject().put("parkId", parkId).put("token", token));
     if (!answer.containsKey("result")) {
