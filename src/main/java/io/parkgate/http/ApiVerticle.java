@@ -276,17 +276,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      if (body == null) {
-        throw badRequest("a JSON object body is required");
-      }
-      return body;
-    } catch (GatewayException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw badRequest("the body is not a JSON object");
-    }
+    return StrictJson.parseObject(ctx.body().buffer());
   }
 
   static String optionalString(JsonObject body, String key) {
