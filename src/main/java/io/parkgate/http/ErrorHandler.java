@@ -2,6 +2,7 @@ package io.parkgate.http;
 
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GatewayException;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
@@ -68,8 +69,8 @@ final class ErrorHandler implements Handler<RoutingContext> {
   }
 
   /** Writes the documented JSON error body with the code's status. */
-  static void write(HttpServerResponse response, GatewayException error) {
-    response
+  static Future<Void> write(HttpServerResponse response, GatewayException error) {
+    return response
         .setStatusCode(error.code().httpStatus())
         .putHeader("content-type", "application/json")
         .end(error.toJson().toBuffer());
