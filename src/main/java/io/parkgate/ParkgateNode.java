@@ -14,6 +14,7 @@ import io.parkgate.http.ApiVerticle;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.security.ClusterCredentials;
+import io.parkgate.security.ConnectionBudget;
 import io.parkgate.security.RecordSeal;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -126,6 +127,7 @@ public final class ParkgateNode {
     Integer legacyPort = config.legacyPort() == null ? null : config.legacyPort() == 0 ? -3 : config.legacyPort();
     PaymentLedger payments = new PaymentLedger(vertx, hazelcast, config.paymentRetentionMs(), seal, metrics);
     ApiKeys apiKeys = new ApiKeys(config.apiKeys());
+    ConnectionBudget httpConnections = new ConnectionBudget("http", config.maxHttpConnections(), Integer.MAX_VALUE, metrics);
     return ParkDirectory.start(vertx, hazelcast, nodeId, seal, metrics).compose(directory ->
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES).compose(subscriptions -> {
           Future<Integer> devicePort = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
@@ -134,7 +136,8 @@ public final class ParkgateNode {
               DeviceVerticle::actualPort, device);
           Future<Integer> httpPort = devicePort.compose(d -> deployListener(vertx, config.httpPort(), -2,
               config.httpInstances(),
-              port -> new ApiVerticle(config, directory, payments, apiKeys, metrics, registryName, state, port),
+              port -> new ApiVerticle(config, directory, payments, apiKeys, metrics, registryName, state, port,
+                  httpConnections),
               ApiVerticle::actualPort, api));
           return httpPort.map(h -> {
             state.ready.set(true);

@@ -16,10 +16,16 @@ public enum ErrorCode {
   NOT_FOUND(404, 4040),
   /** The resource exists but not with this HTTP method. */
   METHOD_NOT_ALLOWED(405, 4050),
+  /** The request body did not arrive in full within {@code http.bodyTimeoutMs} of the request's head. */
+  REQUEST_TIMEOUT(408, 4080),
   /** The paymentId was already used with a different amount or park. */
   PAYMENT_CONFLICT(409, 4090),
   /** Request body over the configured limit. */
   PAYLOAD_TOO_LARGE(413, 4130),
+  /** The request line (method, URI, version) is longer than the server accepts. */
+  URI_TOO_LONG(414, 4140),
+  /** The request's headers are larger than the server accepts. */
+  HEADERS_TOO_LARGE(431, 4310),
   /** No controller is connected for the park, or its connection closed before it answered. */
   GATE_OFFLINE(503, 5031),
   /** The park's latest request timed out and the controller has not spoken since. */
@@ -30,7 +36,10 @@ public enum ErrorCode {
   GATE_TIMEOUT(504, 5040),
   /** The controller answered with a JSON-RPC error, or with a malformed result. */
   GATE_ERROR(502, 5020),
-  /** The park's controller cannot perform this operation. */
+  /**
+   * The park's controller cannot perform this operation, or the request uses an HTTP feature parkgate
+   * does not implement (a transfer coding other than {@code chunked}).
+   */
   NOT_SUPPORTED(501, 5010),
   /**
    * Internal, between nodes: the addressed device-verticle instance no longer holds the park's

@@ -11,6 +11,7 @@ import io.parkgate.config.ParkgateConfig;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.protocol.GateMethods;
 import io.parkgate.security.ApiKeys;
+import io.parkgate.security.ConnectionBudget;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -54,6 +55,7 @@ public final class ApiVerticle extends VerticleBase {
   private final String registryName;
   private final ParkgateNode.NodeState state;
   private final int port;
+  private final ConnectionBudget connections;
   static final String REQUEST_ID = "requestId";
   /** Request ids are a per-process random prefix and a counter: unique, and cheaper than UUIDs. */
   private static final String REQUEST_ID_PREFIX = Long.toHexString(new java.security.SecureRandom().nextLong()) + "-";
@@ -70,7 +72,7 @@ public final class ApiVerticle extends VerticleBase {
   private HttpServer server;
 
   public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentLedger ledger, ApiKeys apiKeys,
-      GatewayMetrics metrics, String registryName, ParkgateNode.NodeState state, int port) {
+      GatewayMetrics metrics, String registryName, ParkgateNode.NodeState state, int port, ConnectionBudget connections) {
     this.metrics = metrics;
     this.registryName = registryName;
     this.config = config;
@@ -79,6 +81,7 @@ public final class ApiVerticle extends VerticleBase {
     this.apiKeys = apiKeys;
     this.state = state;
     this.port = port;
+    this.connections = connections;
   }
 
   @Override
@@ -87,12 +90,20 @@ public final class ApiVerticle extends VerticleBase {
     payments = new PaymentHandler(parks, ledger, directory.nodeId(), config.maxTimeoutMs());
     // no h2c upgrade: behind a load balancer HTTP/1.1 is what arrives, and a half-done upgrade
     // (seen with the JDK client) must not leave a caller waiting
-    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60)
-        .setHttp2ClearTextEnabled(false));
+    // (h2c off also keeps every connection on the HTTP/1.x pipeline that ConnectionGuard makes strict)
+    HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(60)
+        .setHttp2ClearTextEnabled(false);
+    ConnectionGuard guard = new ConnectionGuard(vertx, connections, options, config.httpBodyTimeoutMs());
+    server = vertx.createHttpServer(options)
+        .connectionHandler(guard::handleConnection)
+        .invalidRequestHandler(ConnectionGuard::handleInvalid);
     router = router();
     return vertx.executeBlocking(ApiVerticle::readOpenApi)
         .onSuccess(spec -> openApi = spec)
-        .compose(v -> server.requestHandler(router).listen(port, config.bindHost()));
+        .compose(v -> server.requestHandler(request -> {
+          guard.watchBody(request);
+          router.handle(request);
+        }).listen(port, config.bindHost()));
   }
 
   /** The packaged description, from the classpath only (never a stray file in the working directory). */
@@ -276,17 +287,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      if (body == null) {
-        throw badRequest("a JSON object body is required");
-      }
-      return body;
-    } catch (GatewayException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw badRequest("the body is not a JSON object");
-    }
+    return StrictJson.parseObject(ctx.body().buffer());
   }
 
   static String optionalString(JsonObject body, String key) {
