@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parkgate.cluster.ClusterManagers;
 import io.parkgate.cluster.ParkDirectory;
+import io.parkgate.cluster.ParkNodeSelector;
 import io.parkgate.cluster.PaymentLedger;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.device.DeviceVerticle;
@@ -22,6 +23,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.impl.VertxBootstrapImpl;
+import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -101,20 +104,31 @@ public final class ParkgateNode {
             .setHost(config.clusterHost())
             .setPort(config.clusterPort())
             .setClusterPublicHost(config.clusterHost())));
-    return Vertx.builder()
-        .with(options)
-        .withClusterManager(clusterManager)
-        .buildClustered()
+    ParkNodeSelector selector = new ParkNodeSelector();
+    return buildClustered(options, clusterManager, selector)
         .compose(vertx -> deploy(vertx, config, clusterManager.getNodeId(), instanceName, registryName,
-            credentials.seal()).recover(failure -> {
+            credentials.seal(), selector).recover(failure -> {
           // Do not wait on close(): its completion would be delivered on the event loop it shuts down.
           vertx.close();
           return Future.failedFuture(failure);
         }));
   }
 
+  /**
+   * {@code Vertx.builder().buildClustered()} with one difference: the event bus picks the node of a
+   * park's address with {@link ParkNodeSelector}. The builder has no way to pass a node selector,
+   * so this does what it does (5.0.7) through the bootstrap it uses, which is vert.x-internal API.
+   */
+  private static Future<Vertx> buildClustered(VertxOptions options, HazelcastClusterManager clusterManager,
+      ParkNodeSelector selector) {
+    VertxBootstrapImpl bootstrap = new VertxBootstrapImpl(options);
+    bootstrap.transport(Transport.NIO.implementation());
+    bootstrap.clusterManager(clusterManager);
+    return bootstrap.init().clusterNodeSelector(selector).clusteredVertx();
+  }
+
   private static Future<ParkgateNode> deploy(Vertx vertx, ParkgateConfig config, String nodeId, String instanceName,
-      String registryName, RecordSeal seal) {
+      String registryName, RecordSeal seal, ParkNodeSelector selector) {
     HazelcastInstance hazelcast = Hazelcast.getHazelcastInstanceByName(instanceName);
     ClusterManagers.logMembership(hazelcast);
     NodeState state = new NodeState();
@@ -128,7 +142,11 @@ public final class ParkgateNode {
     PaymentLedger payments = new PaymentLedger(vertx, hazelcast, config.paymentRetentionMs(), seal, metrics);
     ApiKeys apiKeys = new ApiKeys(config.apiKeys());
     ConnectionBudget httpConnections = new ConnectionBudget("http", config.maxHttpConnections(), Integer.MAX_VALUE, metrics);
-    return ParkDirectory.start(vertx, hazelcast, nodeId, seal, metrics).compose(directory ->
+    return ParkDirectory.start(vertx, hazelcast, nodeId, seal, metrics).andThen(ar -> {
+      if (ar.succeeded()) {
+        selector.useDirectory(ar.result());
+      }
+    }).compose(directory ->
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES).compose(subscriptions -> {
           Future<Integer> devicePort = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
               port -> new DeviceVerticle(config, directory, subscriptions, security, port, legacyPort,

@@ -10,15 +10,23 @@ public final class Addresses {
   }
 
   /**
-   * The address of one device-verticle instance: the directory routes a park's requests here,
-   * straight to the event loop that holds its socket.
+   * The address of one device-verticle instance, for operations on the instance itself (evicting
+   * a superseded session, asking which parks it holds): {@link HostOp}.
    */
   public static String deviceHost(String nodeId, int instance) {
     return HOST_PREFIX + nodeId + "." + instance;
   }
 
-  /** The address the session of a connected park consumes, one per park ID. */
+  /**
+   * A park's address: every request for the park ({@link GateCall}) is sent here. The session
+   * holding the park consumes it; the node it goes to is the one the directory names.
+   */
   public static String park(String parkId) {
     return PARK_PREFIX + parkId;
+  }
+
+  /** The park ID of a park's address, or null for any other address. */
+  public static String parkIdOf(String address) {
+    return address.startsWith(PARK_PREFIX) ? address.substring(PARK_PREFIX.length()) : null;
   }
 }

@@ -236,19 +236,20 @@ abstract class ControllerSession {
     });
   }
 
-  /** Entry point for requests on the park's address and on the instance address. */
+  /**
+   * Entry point for requests on the park's address. A request aimed at another session of the park
+   * (its epoch), or reaching this one while it is not serving (still being admitted, superseded,
+   * or closed and keeping its consumer for a grace period), is answered {@code PARK_MOVED}: the
+   * sender reads the directory again and follows the park within its own time budget.
+   */
   void handleBusMessage(Message<JsonObject> message) {
     GateCall call = GateCall.fromJson(message.body());
+    if ((call.epoch() != 0 && call.epoch() != epoch) || retired || state != State.ONLINE) {
+      BusFailures.fail(message, ErrorCode.PARK_MOVED, "this connection does not serve the park (now)");
+      return;
+    }
     if (GateCall.OP_STATUS.equals(call.op())) {
       message.reply(status());
-      return;
-    }
-    if (retired) {
-      BusFailures.fail(message, ErrorCode.PARK_MOVED, "the park moved to a newer connection");
-      return;
-    }
-    if (state != State.ONLINE) {
-      BusFailures.fail(message, ErrorCode.GATE_OFFLINE, "the gate's session is not open");
       return;
     }
     if (readPaused || socket.writeQueueFull()) {

@@ -3,7 +3,7 @@ package io.parkgate.device;
 import io.parkgate.bus.Addresses;
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
-import io.parkgate.bus.GateCall;
+import io.parkgate.bus.HostOp;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkEntry;
 import io.parkgate.cluster.StaleSessionException;
@@ -19,7 +19,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -45,8 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class DeviceVerticle extends VerticleBase implements SessionHost {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeviceVerticle.class);
-  static final String OP_EVICT = "evict";
-  static final String OP_LIVE = "live";
   /** How long a takeover waits for the previous session's node to confirm the eviction. */
   static final long EVICT_TIMEOUT_MS = 1_000;
   /** How long an eviction floor is remembered (it only matters while admissions race). */
@@ -213,18 +210,18 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
       return Future.failedFuture("session closed while waiting for admission");
     }
     String parkId = session.parkId();
-    return directory.nextEpoch()
+    // The consumer first: once the claim below makes the directory name this session, requests
+    // come here, and until the session is online they must be answered (PARK_MOVED, so the sender
+    // retries within its budget), never dropped by a node without a handler.
+    ParkSubscriptions.Subscription subscription = subscriptions.subscribe(parkId, session::handleBusMessage);
+    session.subscription(subscription);
+    return subscription.registered()
+        .compose(v -> directory.nextEpoch())
         .compose(epoch -> {
           session.epoch(epoch);
           return directory.claim(entryOf(session));
         })
         .compose(previous -> previous == null ? Future.<Void>succeededFuture() : evict(previous, session.epoch()))
-        .compose(v -> stillCurrent(session))
-        .compose(v -> {
-          ParkSubscriptions.Subscription subscription = subscriptions.subscribe(parkId, session::handleBusMessage);
-          session.subscription(subscription);
-          return subscription.registered();
-        })
         .compose(v -> stillCurrent(session))
         .onSuccess(v -> {
           ControllerSession replaced = online.put(parkId, session);
@@ -255,8 +252,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     if (!directory.isLive(previous.nodeId())) {
       return Future.succeededFuture(); // its node is gone, and its sessions with it
     }
-    JsonObject body = new JsonObject().put("op", OP_EVICT).put("parkId", previous.parkId()).put("epoch", newerEpoch);
-    return vertx.eventBus().request(previous.address(), body, new DeliveryOptions().setSendTimeout(EVICT_TIMEOUT_MS))
+    return vertx.eventBus().request(previous.address(), HostOp.evict(previous.parkId(), newerEpoch).toJson(), new DeliveryOptions().setSendTimeout(EVICT_TIMEOUT_MS))
         .<Void>mapEmpty()
         .recover(e -> {
           LOG.info("park {}: previous session (epoch {}) on node {} did not confirm eviction: {}",
@@ -273,7 +269,11 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     if (session.epoch() != 0) {
       directory.release(entryOf(session));
     }
-    return subscription == null ? Future.succeededFuture() : subscription.unregister();
+    if (subscription != null) {
+      // the consumer stays a while, answering PARK_MOVED to senders whose view is a moment old
+      subscription.retire(ParkSubscriptions.RETIRED_GRACE_MS);
+    }
+    return Future.succeededFuture();
   }
 
   private ParkEntry entryOf(ControllerSession session) {
@@ -284,22 +284,11 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   // ---- this instance's bus address ----------------------------------------------------------
 
   private void handleHostMessage(Message<JsonObject> message) {
-    JsonObject body = message.body();
-    String op = body.getString("op", "");
-    String parkId = body.getString("parkId");
-    switch (op) {
-      case OP_EVICT -> handleEvict(message, parkId, body.getLong("epoch", 0L));
-      case OP_LIVE -> message.reply(live(body.getJsonArray("parkIds", new JsonArray())));
-      case GateCall.OP_CALL, GateCall.OP_STATUS -> {
-        ControllerSession session = parkId == null ? null : online.get(parkId);
-        long epoch = body.getLong("epoch", 0L);
-        if (session == null || (epoch != 0 && epoch != session.epoch())) {
-          BusFailures.fail(message, ErrorCode.PARK_MOVED, "the park's session is not on this instance");
-        } else {
-          session.handleBusMessage(message);
-        }
-      }
-      default -> BusFailures.fail(message, ErrorCode.BAD_REQUEST, "unknown op " + op);
+    HostOp op = HostOp.fromJson(message.body());
+    switch (op.op()) {
+      case HostOp.EVICT -> handleEvict(message, op.parkId(), op.epoch());
+      case HostOp.LIVE -> message.reply(live(op.parkIds()));
+      default -> BusFailures.fail(message, ErrorCode.BAD_REQUEST, "unknown op " + op.op());
     }
   }
 
@@ -310,19 +299,19 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     }
     ControllerSession session = online.get(parkId);
     if (session == null || session.epoch() >= newerEpoch) {
-      message.reply(new JsonObject().put("evicted", false));
+      message.reply(HostOp.evicted(false));
       return;
     }
     session.closeForTakeover(newerEpoch)
-        .onComplete(ar -> message.reply(new JsonObject().put("evicted", true)));
+        .onComplete(ar -> message.reply(HostOp.evicted(true)));
   }
 
-  private JsonObject live(JsonArray parkIds) {
+  private JsonObject live(List<String> parkIds) {
     JsonObject out = new JsonObject();
-    for (Object id : parkIds) {
-      ControllerSession session = id instanceof String s ? online.get(s) : null;
+    for (String id : parkIds) {
+      ControllerSession session = online.get(id);
       if (session != null) {
-        out.put((String) id, session.status());
+        out.put(id, session.status());
       }
     }
     return out;

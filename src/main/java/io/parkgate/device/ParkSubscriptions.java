@@ -11,7 +11,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -29,18 +31,30 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Messages to a park's address arrive on its lane and are handed to the session on the
  * context it lives on.
+ *
+ * <p>A session that ends <i>retires</i> its consumer instead of removing it: the consumer stays
+ * registered for {@link #RETIRED_GRACE_MS}, so a sender whose directory view is a moment old is
+ * answered {@code PARK_MOVED} by the closed session (and follows the park) instead of having its
+ * message dropped by a node without a handler and waiting for its whole timeout. A new session of
+ * the same park on this node removes the retired consumer at once (it would otherwise share the
+ * address round-robin).
  */
 public final class ParkSubscriptions {
 
   /** Lanes per node: enough to overlap the multimap round trips, well under the worker pool (20). */
   public static final int DEFAULT_LANES = 8;
+  /** How long a closed session's consumer keeps answering PARK_MOVED: far above event propagation. */
+  static final long RETIRED_GRACE_MS = 2_000;
 
   private final Vertx vertx;
   private final List<Context> lanes;
+  /** Retired consumers by park ID, one map per lane, each touched only on its lane's context. */
+  private final List<Map<String, Subscription>> retired;
 
   private ParkSubscriptions(Vertx vertx, List<Context> lanes) {
     this.vertx = vertx;
     this.lanes = lanes;
+    this.retired = lanes.stream().<Map<String, Subscription>>map(l -> new HashMap<>()).toList();
   }
 
   /** Deploys {@code count} lane contexts (empty verticles: a deployment is what gives a context). */
@@ -56,9 +70,14 @@ public final class ParkSubscriptions {
    */
   Subscription subscribe(String parkId, Handler<Message<JsonObject>> handler) {
     Context home = vertx.getOrCreateContext();
-    Context lane = lanes.get(Math.floorMod(parkId.hashCode(), lanes.size()));
-    Subscription subscription = new Subscription(home, lane);
+    int index = Math.floorMod(parkId.hashCode(), lanes.size());
+    Context lane = lanes.get(index);
+    Subscription subscription = new Subscription(parkId, home, lane, retired.get(index));
     lane.runOnContext(v -> {
+      Subscription previous = subscription.retiredOfLane.remove(parkId);
+      if (previous != null) {
+        previous.consumer.unregister();
+      }
       MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.park(parkId),
           message -> home.runOnContext(x -> handler.handle(message)));
       subscription.consumer = consumer;
@@ -68,15 +87,34 @@ public final class ParkSubscriptions {
   }
 
   /** One park's consumer; its fields belong to its lane, its futures complete on its home context. */
-  static final class Subscription {
+  final class Subscription {
+    private final String parkId;
     private final Context home;
     private final Context lane;
+    private final Map<String, Subscription> retiredOfLane;
     private final Promise<Void> registered = Promise.promise();
     private MessageConsumer<JsonObject> consumer;
 
-    private Subscription(Context home, Context lane) {
+    private Subscription(String parkId, Context home, Context lane, Map<String, Subscription> retiredOfLane) {
+      this.parkId = parkId;
       this.home = home;
       this.lane = lane;
+      this.retiredOfLane = retiredOfLane;
+    }
+
+    /**
+     * Keeps the consumer (its session answers PARK_MOVED) for {@code graceMs}, then unregisters
+     * it, unless a newer session of the park on this node has removed it already.
+     */
+    void retire(long graceMs) {
+      lane.runOnContext(v -> {
+        retiredOfLane.put(parkId, this);
+        vertx.setTimer(graceMs, t -> {
+          if (retiredOfLane.remove(parkId, this)) {
+            consumer.unregister();
+          }
+        });
+      });
     }
 
     /** Completes, on the home context, once the whole cluster can reach the consumer. */

@@ -3,6 +3,7 @@ package io.parkgate.http;
 import io.parkgate.ParkgateNode;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GatewayException;
+import io.parkgate.bus.HostOp;
 import io.parkgate.bus.ParkIds;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkEntry;
@@ -217,9 +218,7 @@ public final class ApiVerticle extends VerticleBase {
     page.forEach(e -> byAddress.computeIfAbsent(e.address(), a -> new ArrayList<>()).add(e));
     List<Future<JsonObject>> lives = new ArrayList<>();
     byAddress.forEach((address, entries) -> {
-      JsonArray ids = new JsonArray();
-      entries.forEach(e -> ids.add(e.parkId()));
-      lives.add(vertx.eventBus().<JsonObject>request(address, new JsonObject().put("op", "live").put("parkIds", ids),
+      lives.add(vertx.eventBus().<JsonObject>request(address, HostOp.live(entries.stream().map(ParkEntry::parkId).toList()).toJson(),
               new DeliveryOptions().setSendTimeout(LIVE_TIMEOUT_MS))
           .map(Message::body)
           .otherwise(new JsonObject()));

@@ -1,5 +1,6 @@
 package io.parkgate.http;
 
+import io.parkgate.bus.Addresses;
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GateCall;
@@ -15,13 +16,16 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP side's only way to reach a park. It looks the park up in the node's local view of the
- * directory (no cluster call: an offline park is answered at once) and sends the request straight
- * to the device-verticle instance holding the session, with the caller's whole time budget as the
- * bound. If that instance no longer holds the session (the park moved), it re-reads the directory
- * and follows the park, within what is left of the budget. Every failure is a GatewayException.
+ * directory (no cluster call: an offline park is answered at once) and sends the request to the
+ * park's address ({@link Addresses#park}), request-reply with the caller's whole time budget as
+ * the bound, aimed at the session the view names (its epoch); the bus takes it to the node the
+ * directory names ({@code ParkNodeSelector}). A session that does not serve the park (superseded,
+ * closed, still being admitted) answers PARK_MOVED: the client re-reads the directory and follows
+ * the park, within what is left of the budget. Every failure is a GatewayException.
  */
 final class ParkClient {
 
@@ -71,7 +75,7 @@ final class ParkClient {
       return Future.failedFuture(new GatewayException(ErrorCode.GATE_TIMEOUT, "the gate did not answer in time"));
     }
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(remainingMs);
-    return bus.<JsonObject>request(entry.address(), call.aimedAt(entry.epoch(), remainingMs).toJson(), options)
+    return bus.<JsonObject>request(Addresses.park(call.parkId()), call.aimedAt(entry.epoch(), remainingMs).toJson(), options)
         .map(Message::body)
         .recover(failure -> {
           if (!moved(failure) || attempt >= MAX_ATTEMPTS) {
@@ -81,12 +85,15 @@ final class ParkClient {
             if (now == null) {
               return Future.failedFuture(new GatewayException(offline, "no controller is connected for this park"));
             }
-            if (now.epoch() != entry.epoch()) {
+            ParkEntry seen = directory.lookup(call.parkId());
+            if (now.epoch() != entry.epoch() && seen != null && seen.epoch() == now.epoch()) {
               return attempt(call, now, deadline, attempt + 1, offline);
             }
-            // the directory already names a session its instance is still admitting (a takeover in
-            // progress), or one whose release is on its way: look again shortly, within the budget
-            return vertx.timer(NOT_READY_RETRY_MS, java.util.concurrent.TimeUnit.MILLISECONDS).compose(v -> attempt(call, now, deadline, attempt + 1, offline));
+            // the directory names a session still being admitted (a takeover in progress), or one
+            // whose release is on its way, or this node's view (which routes the message) has not
+            // caught up with it yet: look again shortly, within the budget
+            return vertx.timer(NOT_READY_RETRY_MS, TimeUnit.MILLISECONDS)
+                .compose(v -> attempt(call, now, deadline, attempt + 1, offline));
           });
         });
   }
