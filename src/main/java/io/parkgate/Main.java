@@ -13,8 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -258,41 +258,28 @@ public final class Main implements Runnable {
 
   private static <T> int startAndWait(Supplier<Future<T>> start, java.util.function.Function<T, Future<?>> then,
       java.util.function.Function<T, Future<Void>> stop) {
-    CountDownLatch started = new CountDownLatch(1);
-    Object[] result = new Object[1];
-    Throwable[] failure = new Throwable[1];
-    start.get().compose(t -> then.apply(t).map(t)).onComplete(ar -> {
-      if (ar.succeeded()) {
-        result[0] = ar.result();
-      } else {
-        failure[0] = ar.cause();
-      }
-      started.countDown();
-    });
-    awaitQuietly(started, SHUTDOWN_WAIT_SECONDS);
-    if (failure[0] != null || result[0] == null) {
-      System.err.println("start failed: " + (failure[0] == null ? "timed out" : failure[0].getMessage()));
+    T started;
+    try {
+      // the main thread is not a Vert.x thread: await blocks it, within the bound
+      started = start.get().compose(t -> then.apply(t).map(t)).await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      System.err.println("start failed: not started within " + SHUTDOWN_WAIT_SECONDS + " s");
+      return 1;
+    } catch (Exception e) {
+      // await rethrows the failure as it is, checked or not
+      System.err.println("start failed: " + e.getMessage());
       return 1;
     }
-    @SuppressWarnings("unchecked")
-    T started0 = (T) result[0];
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down");
-      CountDownLatch closed = new CountDownLatch(1);
-      Future<Void> closing = stop.apply(started0);
-      closing.onComplete(ar -> closed.countDown());
-      awaitQuietly(closed, SHUTDOWN_WAIT_SECONDS);
-      LOG.info("stopped");
+      try {
+        stop.apply(started).await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+        LOG.info("stopped");
+      } catch (Exception e) {
+        LOG.warn("stop did not finish cleanly within {} s: {}", SHUTDOWN_WAIT_SECONDS, e.toString());
+      }
     }, "parkgate-shutdown"));
     return 0;
-  }
-
-  private static void awaitQuietly(CountDownLatch latch, long seconds) {
-    try {
-      latch.await(seconds, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static Future<Void> waitForGates(Vertx vertx, SimulatorStats stats, int n, long withinMs) {
