@@ -12,6 +12,7 @@ import io.parkgate.device.DeviceVerticle;
 import io.parkgate.device.NodeSecurity;
 import io.parkgate.device.ParkSubscriptions;
 import io.parkgate.http.ApiVerticle;
+import io.parkgate.http.NodeState;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.security.ClusterCredentials;
@@ -35,7 +36,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -158,7 +158,7 @@ public final class ParkgateNode {
                   httpConnections),
               ApiVerticle::actualPort, api));
           return httpPort.map(h -> {
-            state.ready.set(true);
+            state.ready(true);
             int legacy = device.isEmpty() ? -1 : device.get(0).actualLegacyPort();
             LOG.info("parkgate node {} ready: http port {}, controller port {}, legacy port {}", nodeId, portText(h),
                 portText(devicePort.result()), portText(legacy));
@@ -227,10 +227,9 @@ public final class ParkgateNode {
    * to {@code graceMs} to finish. Call {@link #close()} afterwards to leave the cluster.
    */
   public Future<Void> drain(long graceMs) {
-    if (!state.draining.compareAndSet(false, true)) {
+    if (!state.startDraining()) {
       return Future.succeededFuture();
     }
-    state.ready.set(false);
     LOG.info("draining: controllers asked to reconnect elsewhere, {} ms grace", graceMs);
     List<Future<Void>> steps = new ArrayList<>();
     deviceVerticles.forEach(v -> steps.add(v.drain(graceMs)));
@@ -240,21 +239,7 @@ public final class ParkgateNode {
 
   /** Undeploys everything (closing sockets, unregistering parks) and leaves the cluster. */
   public Future<Void> close() {
-    state.ready.set(false);
+    state.ready(false);
     return vertx.close();
-  }
-
-  /** Readiness and drain flags, shared by the node's verticles. */
-  public static final class NodeState {
-    final AtomicBoolean ready = new AtomicBoolean();
-    final AtomicBoolean draining = new AtomicBoolean();
-
-    public boolean ready() {
-      return ready.get();
-    }
-
-    public boolean draining() {
-      return draining.get();
-    }
   }
 }
