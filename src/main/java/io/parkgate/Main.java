@@ -3,6 +3,7 @@ package io.parkgate;
 import io.parkgate.config.ConfigException;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.config.Settings;
+import io.parkgate.config.SettingsDoc;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.sim.GateSimulator;
 import io.parkgate.sim.SimulatorOptions;
@@ -180,8 +181,18 @@ public final class Main implements Runnable {
     @Mixin
     NodeOptions node;
 
+    @Option(names = "--markdown", description = "print the README's configuration table (made from the settings table)")
+    boolean markdown;
+
+    @Option(names = "--yaml", description = "print conf/parkgate.yaml: every setting with its default")
+    boolean yaml;
+
     @Override
     public Integer call() {
+      if (markdown || yaml) {
+        System.out.print(markdown ? SettingsDoc.markdownTable() : SettingsDoc.yaml());
+        return 0;
+      }
       try {
         Map<String, Settings.Resolved> resolved = node.resolve(System.getenv());
         for (Settings.Resolved r : resolved.values()) {

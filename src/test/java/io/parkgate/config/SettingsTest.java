@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The table of settings: the file, the environment and flags resolve in that order; bad values
- * name key, reason and source.
+ * The table of settings: the shipped YAML file and the README are renderings of it; the file,
+ * the environment and flags resolve in that order; bad values name key, reason and source.
  */
 class SettingsTest {
 
@@ -107,6 +107,14 @@ class SettingsTest {
   }
 
   @Test
+  void theShippedFileIsTheTableRendered() throws Exception {
+    // GIVEN conf/parkgate.yaml (k8s/base/parkgate.yaml is a copy: KubernetesManifestsTest)
+    String shipped = Files.readString(Path.of("conf/parkgate.yaml"));
+    // THEN it is exactly the rendering of the table (regenerate: config --yaml > conf/parkgate.yaml)
+    assertThat(shipped).isEqualTo(SettingsDoc.yaml());
+  }
+
+  @Test
   void theShippedFileResolvesToEveryDefaultOfTheTable() throws Exception {
     // WHEN the shipped file is read as a node reads it
     ParkgateConfig config = Settings.toConfig(resolve("conf/parkgate.yaml", SECRETS, Map.of()));
@@ -123,6 +131,18 @@ class SettingsTest {
       }
     }
     assertThat(config.legacyPort()).as("a quoted \"off\" in YAML").isNull();
+  }
+
+  @Test
+  void theReadmeTableIsTheTableRendered() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    int begin = readme.indexOf(SettingsDoc.README_BEGIN);
+    int end = readme.indexOf(SettingsDoc.README_END);
+    assertThat(begin).as("README has the begin marker").isNotNegative();
+    assertThat(end).as("README has the end marker after it").isGreaterThan(begin);
+    // regenerate: java -jar target/parkgate.jar config --markdown
+    assertThat(readme.substring(begin + SettingsDoc.README_BEGIN.length() + 1, end))
+        .isEqualTo(SettingsDoc.markdownTable());
   }
 
   @Test
