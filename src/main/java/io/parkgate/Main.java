@@ -2,6 +2,8 @@ package io.parkgate;
 
 import io.parkgate.config.ConfigException;
 import io.parkgate.config.ParkgateConfig;
+import io.parkgate.config.Settings;
+import io.parkgate.config.SettingsDoc;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.sim.GateSimulator;
 import io.parkgate.sim.SimulatorOptions;
@@ -11,6 +13,7 @@ import io.vertx.core.Vertx;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +39,15 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     System.setProperty("java.net.preferIPv4Stack", System.getProperty("java.net.preferIPv4Stack", "true"));
     System.setProperty("hazelcast.logging.type", "slf4j");
-    int code = new CommandLine(new Main()).execute(withDefaultCommand(args));
+    int code = commandLine().execute(withDefaultCommand(args));
     if (code != 0) {
       System.exit(code);
     }
+  }
+
+  /** The command line with every subcommand's flags, those of the settings table included. */
+  static CommandLine commandLine() {
+    return NodeOptions.addSettingFlags(new CommandLine(new Main()));
   }
 
   /** {@code run} is the default: no subcommand (or only options) means run. */
@@ -94,10 +102,10 @@ public final class Main implements Runnable {
       String apiKey = ApiKeys.generate();
       try {
         java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        env.put("PARKGATE_TOKEN_SECRET", secret);
-        env.put("PARKGATE_API_KEYS", ApiKeys.entry("demo", apiKey, ApiKeys.SCOPES));
-        env.putIfAbsent("PARKGATE_CLUSTER_NAME", "parkgate-demo-" + UUID.randomUUID());
-        config = io.parkgate.config.Settings.toConfig(node.resolve(env));
+        env.put(Settings.TOKEN_SECRET.env(), secret);
+        env.put(Settings.API_KEYS.env(), ApiKeys.entry("demo", apiKey, ApiKeys.SCOPES));
+        env.putIfAbsent(Settings.CLUSTER_NAME.env(), "parkgate-demo-" + UUID.randomUUID());
+        config = Settings.toConfig(node.resolve(env));
       } catch (ConfigException e) {
         System.err.println("invalid configuration: " + e.getMessage());
         return 2;
@@ -151,7 +159,7 @@ public final class Main implements Runnable {
             + " --protocol v1|legacy");
         return 2;
       }
-      String secret = System.getenv("PARKGATE_TOKEN_SECRET");
+      String secret = System.getenv(Settings.TOKEN_SECRET.env());
       if (protocol.equals("v1") && (secret == null || secret.length() < 16)) {
         LOG.warn("PARKGATE_TOKEN_SECRET is not set: gates send a placeholder token (fine only against"
             + " a node started with --insecure-accept-any-token)");
@@ -173,14 +181,26 @@ public final class Main implements Runnable {
     @Mixin
     NodeOptions node;
 
+    @Option(names = "--markdown", description = "print the README's configuration table (made from the settings table)")
+    boolean markdown;
+
+    @Option(names = "--yaml", description = "print conf/parkgate.yaml: every setting with its default")
+    boolean yaml;
+
     @Override
     public Integer call() {
+      if (markdown || yaml) {
+        System.out.print(markdown ? SettingsDoc.markdownTable() : SettingsDoc.yaml());
+        return 0;
+      }
       try {
-        java.util.Map<String, io.parkgate.config.Settings.Resolved> resolved = node.resolve(System.getenv());
-        for (io.parkgate.config.Settings.Resolved r : resolved.values()) {
+        Map<String, Settings.Resolved> resolved = node.resolve(System.getenv());
+        for (Settings.Resolved r : resolved.values()) {
           System.out.printf("%-36s = %-24s # %s%n", r.key(), r.shown(), r.source());
         }
-        io.parkgate.config.Settings.toConfig(resolved);
+        ParkgateConfig config = Settings.toConfig(resolved);
+        System.out.printf("# derived: %d instances per listener, idle timeout %d ms%n", config.listenInstances(),
+            config.idleTimeoutMs());
         System.out.println("# configuration is valid");
         return 0;
       } catch (ConfigException e) {
@@ -198,7 +218,7 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      String secret = System.getenv("PARKGATE_TOKEN_SECRET");
+      String secret = System.getenv(Settings.TOKEN_SECRET.env());
       if (secret == null || secret.length() < 16) {
         System.err.println("PARKGATE_TOKEN_SECRET must be set (at least 16 characters)");
         return 2;
@@ -218,7 +238,7 @@ public final class Main implements Runnable {
   static final class ClusterSecret implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
-      String secret = System.getenv("PARKGATE_TOKEN_SECRET");
+      String secret = System.getenv(Settings.TOKEN_SECRET.env());
       if (secret == null || secret.length() < 16) {
         System.err.println("PARKGATE_TOKEN_SECRET must be set (at least 16 characters)");
         return 2;

@@ -6,7 +6,7 @@ import com.hazelcast.shaded.org.snakeyaml.engine.v2.api.Load;
 import com.hazelcast.shaded.org.snakeyaml.engine.v2.api.LoadSettings;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.ParkIds;
-import io.parkgate.config.ParkgateConfig;
+import io.parkgate.config.Settings;
 import io.parkgate.testing.Http;
 import io.parkgate.testing.TestNodes;
 import java.io.IOException;
@@ -225,9 +225,11 @@ class OpenApiContractTest {
         .isEqualTo("^" + ParkIds.PATTERN.pattern() + "$");
 
     Map<String, Object> timeout = map(map(params.get("timeoutMs")).get("schema"));
-    assertThat(((Number) timeout.get("default")).longValue()).isEqualTo(ParkgateConfig.DEFAULT_TIMEOUT_MS);
+    assertThat(((Number) timeout.get("default")).longValue()).as("timeoutMs default vs requests.defaultTimeoutMs")
+        .isEqualTo(Settings.REQUESTS_DEFAULT_TIMEOUT_MS.defaultValue());
     assertThat(((Number) timeout.get("minimum")).longValue()).isEqualTo(1);
-    assertThat(((Number) timeout.get("maximum")).longValue()).isEqualTo(ParkgateConfig.DEFAULT_MAX_TIMEOUT_MS);
+    assertThat(((Number) timeout.get("maximum")).longValue()).as("timeoutMs maximum vs requests.maxTimeoutMs")
+        .isEqualTo(Settings.REQUESTS_MAX_TIMEOUT_MS.defaultValue());
     for (String name : List.of("lane", "plate")) {
       assertThat(map(map(params.get(name)).get("schema")).get("maxLength")).as(name).isEqualTo(64);
     }

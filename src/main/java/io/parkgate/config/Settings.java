@@ -1,99 +1,205 @@
 package io.parkgate.config;
 
+import static io.parkgate.config.Setting.Check.ANY;
+import static io.parkgate.config.Setting.Check.atLeast;
+import static io.parkgate.config.Setting.Check.minLengthWhenSet;
+import static io.parkgate.config.Setting.Check.notBlank;
+import static io.parkgate.config.Setting.Check.range;
+import static io.parkgate.config.Setting.Check.readableFile;
+import static io.parkgate.config.Setting.Type.BOOL;
+import static io.parkgate.config.Setting.Type.INT;
+import static io.parkgate.config.Setting.Type.LIST;
+import static io.parkgate.config.Setting.Type.LONG;
+import static io.parkgate.config.Setting.Type.PORT;
+import static io.parkgate.config.Setting.Type.STRING;
+
+import io.parkgate.security.Allowlist;
+import io.parkgate.security.ApiKeys;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
  * Every setting of a node, in one table: its key in {@code conf/parkgate.yaml}, its environment
- * variable, its default, and how it lands in {@link ParkgateConfig}. Precedence, lowest first:
+ * variable, its flag, its typed default, its check and its description. The flags
+ * ({@code NodeOptions}), the YAML file and the README's table ({@link SettingsDoc}), the
+ * {@code config} command and {@link ParkgateConfig} are made from it. Precedence, lowest first:
  * default, YAML file, environment, command-line flag. Secrets are environment-only (never in the
- * YAML file, which ends up in a ConfigMap) and are masked whenever the configuration is printed.
+ * YAML file, which ends up in a ConfigMap; no flag, flags show in {@code ps}) and are masked
+ * whenever the configuration is printed.
+ *
+ * <p>Adding a setting: one row here, and its use ({@code config.get(Settings.X)}).
  */
 public final class Settings {
 
   /** The environment variable naming the YAML file (default conf/parkgate.yaml when present). */
   public static final String CONFIG_FILE_ENV = "PARKGATE_CONFIG";
 
-  enum Type { PORT, INT, LONG, BOOL, STRING, LIST }
+  // filled by add(), in table order: declared before the rows
+  private static final List<Setting<?>> TABLE = new ArrayList<>();
 
-  /** One setting. {@code defaultValue} null means unset. */
-  record Setting(String key, String env, Type type, String defaultValue, boolean secret,
-      BiConsumer<ParkgateConfig.Builder, Object> apply) {
-  }
+  private static final int MAX_LINE_LIMIT = 1 << 20;
 
-  /** Where a value came from, for {@code parkgate config}. */
-  public record Resolved(String key, String env, String value, String source, boolean secret) {
-    public String shown() {
-      return secret && value != null ? "***" : String.valueOf(value);
-    }
-  }
+  public static final Setting<String> LISTEN_BIND_HOST = add("listen.bindHost", "PARKGATE_BIND_HOST", "--bind-host",
+      STRING, "0.0.0.0", notBlank(), "interface the HTTP, controller and legacy listeners bind");
+  /** 0 = one per core: {@link ParkgateConfig#listenInstances()} resolves it. */
+  public static final Setting<Integer> LISTEN_INSTANCES = add("listen.instances", "PARKGATE_INSTANCES", "--instances",
+      INT, 0, range(0, 64), "verticle instances per listener; 0 = one per CPU core");
 
-  static final List<Setting> ALL = List.of(
-      s("listen.bindHost", "PARKGATE_BIND_HOST", Type.STRING, "0.0.0.0", (b, v) -> b.bindHost((String) v)),
-      s("listen.instances", "PARKGATE_INSTANCES", Type.INT, "0", (b, v) -> {
-        int n = (Integer) v;
-        if (n > 0) {
-          b.httpInstances(n).deviceInstances(n);
-        }
-      }),
-      s("http.port", "PARKGATE_HTTP_PORT", Type.PORT, "8080", (b, v) -> b.httpPort((Integer) v)),
-      s("http.maxBodyBytes", "PARKGATE_MAX_BODY_BYTES", Type.INT, "16384", (b, v) -> b.maxBodyBytes((Integer) v)),
-      s("http.maxConnections", "PARKGATE_MAX_HTTP_CONNECTIONS", Type.INT, "4096", (b, v) -> b.maxHttpConnections((Integer) v)),
-      s("http.bodyTimeoutMs", "PARKGATE_HTTP_BODY_TIMEOUT_MS", Type.LONG, "10000", (b, v) -> b.httpBodyTimeoutMs((Long) v)),
-      s("http.insecureNoApiKeys", "PARKGATE_INSECURE_NO_API_KEYS", Type.BOOL, "false", (b, v) -> b.insecureNoApiKeys((Boolean) v)),
-      s("requests.defaultTimeoutMs", "PARKGATE_REQUEST_TIMEOUT_MS", Type.LONG, "3000", (b, v) -> b.defaultTimeoutMs((Long) v)),
-      s("requests.maxTimeoutMs", "PARKGATE_MAX_REQUEST_TIMEOUT_MS", Type.LONG, "30000", (b, v) -> b.maxTimeoutMs((Long) v)),
-      s("requests.maxInFlightPerPark", "PARKGATE_MAX_IN_FLIGHT", Type.INT, "64", (b, v) -> b.maxInFlightPerPark((Integer) v)),
-      s("payments.retentionMs", "PARKGATE_PAYMENT_RETENTION_MS", Type.LONG, "86400000", (b, v) -> b.paymentRetentionMs((Long) v)),
-      s("controllers.port", "PARKGATE_DEVICE_PORT", Type.PORT, "8282", (b, v) -> b.devicePort((Integer) v)),
-      s("controllers.heartbeatIntervalMs", "PARKGATE_HEARTBEAT_INTERVAL_MS", Type.LONG, "5000", (b, v) -> b.heartbeatIntervalMs((Long) v)),
-      s("controllers.idleHeartbeats", "PARKGATE_IDLE_HEARTBEATS", Type.INT, "3", (b, v) -> b.idleHeartbeats((Integer) v)),
-      s("controllers.helloTimeoutMs", "PARKGATE_HELLO_TIMEOUT_MS", Type.LONG, "10000", (b, v) -> b.helloTimeoutMs((Long) v)),
-      s("controllers.maxLineBytes", "PARKGATE_MAX_LINE_BYTES", Type.INT, "16384", (b, v) -> b.maxLineBytes((Integer) v)),
-      s("controllers.maxConnections", "PARKGATE_MAX_CONTROLLER_CONNECTIONS", Type.INT, "20000",
-          (b, v) -> b.maxControllerConnections((Integer) v)),
-      s("controllers.maxConnectionsPerSource", "PARKGATE_MAX_CONTROLLER_CONNECTIONS_PER_SOURCE", Type.INT, "2000",
-          (b, v) -> b.maxControllerConnectionsPerSource((Integer) v)),
-      s("controllers.tls.cert", "PARKGATE_TLS_CERT", Type.STRING, null, (b, v) -> b.tlsCertPath((String) v)),
-      s("controllers.tls.key", "PARKGATE_TLS_KEY", Type.STRING, null, (b, v) -> b.tlsKeyPath((String) v)),
-      s("controllers.insecureAcceptAnyToken", "PARKGATE_INSECURE_ACCEPT_ANY_TOKEN", Type.BOOL, "false",
-          (b, v) -> b.insecureAcceptAnyToken((Boolean) v)),
-      s("legacy.port", "PARKGATE_LEGACY_PORT", Type.PORT, "off", (b, v) -> b.legacyPort((Integer) v)),
-      s("legacy.allowedParks", "PARKGATE_LEGACY_ALLOWED_PARKS", Type.LIST, "", (b, v) -> b.legacyAllowedParks(list(v))),
-      s("legacy.allowedSources", "PARKGATE_LEGACY_ALLOWED_SOURCES", Type.LIST, "", (b, v) -> b.legacyAllowedSources(list(v))),
-      s("legacy.queueLimit", "PARKGATE_LEGACY_QUEUE_LIMIT", Type.INT, "16", (b, v) -> b.legacyQueueLimit((Integer) v)),
-      s("legacy.currency", "PARKGATE_LEGACY_CURRENCY", Type.STRING, "CNY", (b, v) -> b.legacyCurrency((String) v)),
-      s("cluster.config", "PARKGATE_CLUSTER_CONFIG", Type.STRING, null, (b, v) -> b.clusterConfig((String) v)),
-      s("cluster.host", "PARKGATE_CLUSTER_HOST", Type.STRING, "127.0.0.1", (b, v) -> b.clusterHost((String) v)),
-      s("cluster.port", "PARKGATE_CLUSTER_PORT", Type.INT, "0", (b, v) -> b.clusterPort((Integer) v)),
-      s("cluster.name", "PARKGATE_CLUSTER_NAME", Type.STRING, null, (b, v) -> b.clusterName((String) v)),
-      s("drain.graceMs", "PARKGATE_DRAIN_GRACE_MS", Type.LONG, "10000", (b, v) -> b.drainGraceMs((Long) v)),
-      secret("PARKGATE_TOKEN_SECRET", (b, v) -> b.tokenSecret((String) v)),
-      secret("PARKGATE_TOKEN_SECRET_PREVIOUS", (b, v) -> b.tokenSecretPrevious((String) v)),
-      secret("PARKGATE_API_KEYS", (b, v) -> b.apiKeys((String) v)),
-      secret("PARKGATE_CLUSTER_SECRET", (b, v) -> b.clusterSecret((String) v)),
-      secret("PARKGATE_CLUSTER_SECRET_PREVIOUS", (b, v) -> b.clusterSecretPrevious((String) v)));
+  public static final Setting<Integer> HTTP_PORT = add("http.port", "PARKGATE_HTTP_PORT", "--http-port",
+      PORT, 8080, ANY, "HTTP API; 0 = any free port; off = no HTTP listener");
+  public static final Setting<Integer> HTTP_MAX_BODY_BYTES = add("http.maxBodyBytes", "PARKGATE_MAX_BODY_BYTES",
+      "--max-body-bytes", INT, 16 * 1024, atLeast(256), "larger request bodies answer 413");
+  public static final Setting<Integer> HTTP_MAX_CONNECTIONS = add("http.maxConnections",
+      "PARKGATE_MAX_HTTP_CONNECTIONS", "--max-http-connections", INT, 4_096, atLeast(1),
+      "HTTP connections per node; more are closed at once");
+  public static final Setting<Long> HTTP_BODY_TIMEOUT_MS = add("http.bodyTimeoutMs", "PARKGATE_HTTP_BODY_TIMEOUT_MS",
+      "--http-body-timeout-ms", LONG, 10_000L, atLeast(100), "a request body must be complete this soon after its head");
+  public static final Setting<Boolean> HTTP_INSECURE_NO_API_KEYS = add("http.insecureNoApiKeys",
+      "PARKGATE_INSECURE_NO_API_KEYS", "--insecure-no-api-keys", BOOL, false, ANY,
+      "development only; serve the API without keys");
+
+  public static final Setting<Long> REQUESTS_DEFAULT_TIMEOUT_MS = add("requests.defaultTimeoutMs",
+      "PARKGATE_REQUEST_TIMEOUT_MS", "--request-timeout-ms", LONG, 3_000L, atLeast(1),
+      "timeout of a request that gives no timeoutMs; at most requests.maxTimeoutMs");
+  public static final Setting<Long> REQUESTS_MAX_TIMEOUT_MS = add("requests.maxTimeoutMs",
+      "PARKGATE_MAX_REQUEST_TIMEOUT_MS", "--max-request-timeout-ms", LONG, 30_000L, atLeast(1),
+      "largest timeoutMs a caller may ask for");
+  public static final Setting<Integer> REQUESTS_MAX_IN_FLIGHT_PER_PARK = add("requests.maxInFlightPerPark",
+      "PARKGATE_MAX_IN_FLIGHT", "--max-in-flight", INT, 64, atLeast(1),
+      "requests waiting on one park before 503 GATE_BUSY");
+
+  public static final Setting<Long> PAYMENTS_RETENTION_MS = add("payments.retentionMs", "PARKGATE_PAYMENT_RETENTION_MS",
+      "--payment-retention-ms", LONG, 24 * 3600 * 1000L, atLeast(60_000),
+      "how long a payment's answer is kept for retries (24 h)");
+
+  public static final Setting<Integer> CONTROLLERS_PORT = add("controllers.port", "PARKGATE_DEVICE_PORT",
+      "--device-port", PORT, 8282, ANY, "protocol v1 listener; 0 = any free port; off = none");
+  public static final Setting<Long> CONTROLLERS_HEARTBEAT_INTERVAL_MS = add("controllers.heartbeatIntervalMs",
+      "PARKGATE_HEARTBEAT_INTERVAL_MS", "--heartbeat-interval-ms", LONG, 5_000L, atLeast(100),
+      "told to controllers in the hello result");
+  public static final Setting<Integer> CONTROLLERS_IDLE_HEARTBEATS = add("controllers.idleHeartbeats",
+      "PARKGATE_IDLE_HEARTBEATS", null, INT, 3, atLeast(2), "silent intervals before a session is closed");
+  public static final Setting<Long> CONTROLLERS_HELLO_TIMEOUT_MS = add("controllers.helloTimeoutMs",
+      "PARKGATE_HELLO_TIMEOUT_MS", "--hello-timeout-ms", LONG, 10_000L, atLeast(100),
+      "time a new connection has to say hello");
+  public static final Setting<Integer> CONTROLLERS_MAX_LINE_BYTES = add("controllers.maxLineBytes",
+      "PARKGATE_MAX_LINE_BYTES", "--max-line-bytes", INT, 16 * 1024, range(256, MAX_LINE_LIMIT),
+      "longer lines close the connection");
+  public static final Setting<Integer> CONTROLLERS_MAX_CONNECTIONS = add("controllers.maxConnections",
+      "PARKGATE_MAX_CONTROLLER_CONNECTIONS", "--max-controller-connections", INT, 20_000, atLeast(1),
+      "controller connections per node (v1 and legacy together); more are closed at once");
+  public static final Setting<Integer> CONTROLLERS_MAX_CONNECTIONS_PER_SOURCE = add(
+      "controllers.maxConnectionsPerSource", "PARKGATE_MAX_CONTROLLER_CONNECTIONS_PER_SOURCE",
+      "--max-controller-connections-per-source", INT, 2_000, atLeast(1),
+      "controller connections per source IP per node (NAT gateways carry many parks)");
+  public static final Setting<String> CONTROLLERS_TLS_CERT = add("controllers.tls.cert", "PARKGATE_TLS_CERT",
+      "--tls-cert", STRING, null, readableFile(), "PEM certificate chain; when set, the v1 port speaks TLS only");
+  public static final Setting<String> CONTROLLERS_TLS_KEY = add("controllers.tls.key", "PARKGATE_TLS_KEY",
+      "--tls-key", STRING, null, readableFile(), "PEM private key for the certificate");
+  public static final Setting<Boolean> CONTROLLERS_INSECURE_ACCEPT_ANY_TOKEN = add("controllers.insecureAcceptAnyToken",
+      "PARKGATE_INSECURE_ACCEPT_ANY_TOKEN", "--insecure-accept-any-token", BOOL, false, ANY,
+      "development only; skip token checks");
+
+  public static final Setting<Integer> LEGACY_PORT = add("legacy.port", "PARKGATE_LEGACY_PORT", "--legacy-port",
+      PORT, null, ANY, "legacy text-protocol listener; off by default");
+  public static final Setting<List<String>> LEGACY_ALLOWED_PARKS = add("legacy.allowedParks",
+      "PARKGATE_LEGACY_ALLOWED_PARKS", "--legacy-allowed-parks", LIST, List.of(), ANY,
+      "park IDs or prefixes ending in *; empty = none");
+  public static final Setting<List<String>> LEGACY_ALLOWED_SOURCES = add("legacy.allowedSources",
+      "PARKGATE_LEGACY_ALLOWED_SOURCES", "--legacy-allowed-sources", LIST, List.of(),
+      Setting.Check.parses("IPs or CIDR blocks", (List<String> v) -> new Allowlist(List.of(), v)),
+      "IPs or CIDR blocks; empty = none");
+  public static final Setting<Integer> LEGACY_QUEUE_LIMIT = add("legacy.queueLimit", "PARKGATE_LEGACY_QUEUE_LIMIT",
+      "--legacy-queue-limit", INT, 16, range(1, 1024), "requests waiting per legacy park before GATE_BUSY");
+  public static final Setting<String> LEGACY_CURRENCY = add("legacy.currency", "PARKGATE_LEGACY_CURRENCY",
+      "--legacy-currency", STRING, "CNY",
+      Setting.Check.matches("[A-Z]{3}", "ISO 4217", "must be an ISO 4217 code such as CNY"),
+      "currency reported for legacy amounts");
+
+  public static final Setting<String> CLUSTER_CONFIG = add("cluster.config", "PARKGATE_CLUSTER_CONFIG",
+      "--cluster-config", STRING, null, ANY, "Hazelcast XML; empty = conf/cluster.xml packaged in the jar");
+  public static final Setting<String> CLUSTER_HOST = add("cluster.host", "PARKGATE_CLUSTER_HOST", "--cluster-host",
+      STRING, "127.0.0.1", notBlank(), "event-bus address other nodes reach (the pod IP on Kubernetes)");
+  public static final Setting<Integer> CLUSTER_PORT = add("cluster.port", "PARKGATE_CLUSTER_PORT", "--cluster-port",
+      INT, 0, range(0, 65535), "event-bus port; 0 = any free port (fix it on Kubernetes)");
+  public static final Setting<String> CLUSTER_NAME = add("cluster.name", "PARKGATE_CLUSTER_NAME", "--cluster-name",
+      STRING, null, ANY, "overrides the Hazelcast cluster name; empty = the XML's (parkgate)");
+
+  public static final Setting<Long> DRAIN_GRACE_MS = add("drain.graceMs", "PARKGATE_DRAIN_GRACE_MS", "--drain-grace-ms",
+      LONG, 10_000L, range(0, 600_000), "on SIGTERM, time in-flight requests get before the node leaves");
+
+  public static final Setting<String> TOKEN_SECRET = secret("PARKGATE_TOKEN_SECRET",
+      "signs controller hello tokens; required (or controllers.insecureAcceptAnyToken)");
+  public static final Setting<String> TOKEN_SECRET_PREVIOUS = secret("PARKGATE_TOKEN_SECRET_PREVIOUS",
+      "the token secret being rotated out, still accepted");
+  public static final Setting<String> API_KEYS = add("secrets.PARKGATE_API_KEYS", "PARKGATE_API_KEYS", null, STRING,
+      null, Setting.Check.parses("name:sha256hex:scopes;...", (String v) -> new ApiKeys(v)),
+      "HTTP API keys, hashes only (apikey command); required (or http.insecureNoApiKeys)", true);
+  public static final Setting<String> CLUSTER_SECRET = secret("PARKGATE_CLUSTER_SECRET",
+      "authenticates nodes to each other; unset = derived from the token secret");
+  public static final Setting<String> CLUSTER_SECRET_PREVIOUS = secret("PARKGATE_CLUSTER_SECRET_PREVIOUS",
+      "the cluster secret being rotated out, still trusted");
+
+  /** Every setting, in the order of {@code conf/parkgate.yaml}. */
+  public static final List<Setting<?>> ALL = List.copyOf(TABLE);
 
   private Settings() {
   }
 
-  private static Setting s(String key, String env, Type type, String dflt, BiConsumer<ParkgateConfig.Builder, Object> apply) {
-    return new Setting(key, env, type, dflt, false, apply);
+  private static <T> Setting<T> add(String key, String env, String flag, Setting.Type<T> type, T dflt,
+      Setting.Check<? super T> check, String description) {
+    return add(key, env, flag, type, dflt, check, description, false);
   }
 
-  private static Setting secret(String env, BiConsumer<ParkgateConfig.Builder, Object> apply) {
-    return new Setting("secrets." + env, env, Type.STRING, null, true, apply);
+  private static <T> Setting<T> add(String key, String env, String flag, Setting.Type<T> type, T dflt,
+      Setting.Check<? super T> check, String description, boolean secret) {
+    Setting<T> s = new Setting<>(key, env, flag, type, dflt, check, description, secret);
+    TABLE.add(s);
+    return s;
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<String> list(Object v) {
-    return (List<String>) v;
+  private static Setting<String> secret(String env, String description) {
+    return add("secrets." + env, env, null, STRING, null, minLengthWhenSet(16), description, true);
+  }
+
+  /**
+   * Rules between settings, checked after each setting's own check; each message names the keys.
+   * Kept next to the table: a rule is as much a part of a setting as its range.
+   */
+  static List<String> relations(ParkgateConfig c) {
+    List<String> errors = new ArrayList<>();
+    if (c.get(REQUESTS_DEFAULT_TIMEOUT_MS) > c.get(REQUESTS_MAX_TIMEOUT_MS)) {
+      errors.add(REQUESTS_DEFAULT_TIMEOUT_MS.key() + ": must be at most " + REQUESTS_MAX_TIMEOUT_MS.key() + " ("
+          + c.get(REQUESTS_MAX_TIMEOUT_MS) + ") (" + c.source(REQUESTS_DEFAULT_TIMEOUT_MS) + ")");
+    }
+    if (!c.get(CONTROLLERS_INSECURE_ACCEPT_ANY_TOKEN) && c.get(TOKEN_SECRET) == null) {
+      errors.add(TOKEN_SECRET.name() + ": required, at least 16 characters; or "
+          + CONTROLLERS_INSECURE_ACCEPT_ANY_TOKEN.key() + "=true for development");
+    }
+    if (!c.get(HTTP_INSECURE_NO_API_KEYS) && API_KEYS.problem(c.get(API_KEYS)) == null
+        && new ApiKeys(c.get(API_KEYS)).isEmpty()) {
+      errors.add(API_KEYS.name() + ": required (see the apikey command); or " + HTTP_INSECURE_NO_API_KEYS.key()
+          + "=true for development");
+    }
+    if ((c.get(CONTROLLERS_TLS_CERT) == null) != (c.get(CONTROLLERS_TLS_KEY) == null)) {
+      errors.add(CONTROLLERS_TLS_CERT.key() + " / " + CONTROLLERS_TLS_KEY.key() + ": set both or neither");
+    }
+    return errors;
+  }
+
+  /** Where a value came from, for {@code parkgate config}. */
+  public record Resolved(Setting<?> setting, String value, String source) {
+    public String key() {
+      return setting.key();
+    }
+
+    public String shown() {
+      return setting.secret() && value != null ? "***" : String.valueOf(value);
+    }
   }
 
   /**
@@ -107,29 +213,29 @@ public final class Settings {
   public static Map<String, Resolved> resolve(JsonObject yaml, Map<String, String> env, Map<String, String> flags) {
     Map<String, Resolved> out = new LinkedHashMap<>();
     List<String> errors = new ArrayList<>();
-    for (Setting s : ALL) {
-      String value = s.defaultValue();
+    for (Setting<?> s : ALL) {
+      String value = s.defaultValue() == null ? null : s.format(s.defaultValue());
       String source = "default";
-      Object inYaml = s.secret() ? null : lookup(yaml, s.key());
-      if (s.secret() && lookup(yaml, s.key()) != null) {
+      Object inYaml = lookup(yaml, s.key());
+      if (s.secret() && inYaml != null) {
         errors.add(s.key() + ": secrets are read from the environment (" + s.env() + ") only, never from the file");
-      }
-      if (inYaml != null) {
-        value = inYaml instanceof JsonArray a ? String.join(",", a.stream().map(String::valueOf).toList()) : String.valueOf(inYaml);
+      } else if (inYaml != null) {
+        value = inYaml instanceof JsonArray a ? String.join(",", a.stream().map(String::valueOf).toList())
+            : String.valueOf(inYaml);
         source = "file";
       }
       if (env.get(s.env()) != null) {
         value = env.get(s.env());
         source = "env " + s.env();
       }
-      if (flags.get(s.key()) != null) {
+      if (!s.secret() && flags.get(s.key()) != null) {
         value = flags.get(s.key());
         source = "flag";
       }
-      out.put(s.key(), new Resolved(s.key(), s.env(), value, source, s.secret()));
+      out.put(s.key(), new Resolved(s, value, source));
     }
-    for (Map.Entry<String, Object> unknown : unknownKeys(yaml, "").entrySet()) {
-      errors.add(unknown.getKey() + ": unknown setting");
+    for (String unknown : unknownKeys(yaml, "")) {
+      errors.add(unknown + ": unknown setting");
     }
     if (!errors.isEmpty()) {
       throw new ConfigException(String.join("; ", errors));
@@ -137,54 +243,22 @@ public final class Settings {
     return out;
   }
 
-  /** Builds the validated configuration from resolved values. */
+  /** Parses and checks resolved values; the message names every bad key, why, and where it came from. */
   public static ParkgateConfig toConfig(Map<String, Resolved> resolved) {
     ParkgateConfig.Builder builder = ParkgateConfig.builder();
     List<String> errors = new ArrayList<>();
-    for (Setting s : ALL) {
+    for (Setting<?> s : ALL) {
       Resolved r = resolved.get(s.key());
       try {
-        s.apply().accept(builder, parse(s, r.value()));
-      } catch (IllegalArgumentException | ConfigException e) {
-        errors.add(e.getMessage().startsWith(s.key()) ? e.getMessage() + " (" + r.source() + ")"
-            : s.key() + ": " + e.getMessage() + " (" + r.source() + ")");
+        builder.parse(s, r.value(), r.source());
+      } catch (IllegalArgumentException e) {
+        errors.add(s.name() + ": " + e.getMessage() + " (" + r.source() + ")");
       }
     }
     if (!errors.isEmpty()) {
       throw new ConfigException(String.join("; ", errors));
     }
     return builder.build();
-  }
-
-  static Object parse(Setting s, String raw) {
-    String v = raw == null ? null : raw.trim();
-    switch (s.type()) {
-      case PORT:
-        // YAML reads a bare off as the boolean false
-        return ParkgateConfig.parsePort(s.key(), v == null || v.equals("false") ? "off" : v);
-      case INT:
-        try {
-          return Integer.parseInt(v);
-        } catch (NumberFormatException | NullPointerException e) {
-          throw new IllegalArgumentException("'" + raw + "' is not an integer");
-        }
-      case LONG:
-        try {
-          return Long.parseLong(v);
-        } catch (NumberFormatException | NullPointerException e) {
-          throw new IllegalArgumentException("'" + raw + "' is not an integer");
-        }
-      case BOOL:
-        if ("true".equalsIgnoreCase(v) || "false".equalsIgnoreCase(v)) {
-          return Boolean.parseBoolean(v);
-        }
-        throw new IllegalArgumentException("'" + raw + "' is not true or false");
-      case LIST:
-        return v == null || v.isEmpty() ? List.of()
-            : Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-      default:
-        return v == null || v.isEmpty() ? null : v;
-    }
   }
 
   private static Object lookup(JsonObject yaml, String key) {
@@ -198,15 +272,14 @@ public final class Settings {
     return node instanceof JsonObject ? null : node;
   }
 
-  private static Map<String, Object> unknownKeys(JsonObject yaml, String prefix) {
-    Map<String, Object> unknown = new LinkedHashMap<>();
+  private static List<String> unknownKeys(JsonObject yaml, String prefix) {
+    List<String> unknown = new ArrayList<>();
     for (String field : yaml.fieldNames()) {
       String key = prefix + field;
-      Object value = yaml.getValue(field);
-      if (value instanceof JsonObject nested) {
-        unknown.putAll(unknownKeys(nested, key + "."));
+      if (yaml.getValue(field) instanceof JsonObject nested) {
+        unknown.addAll(unknownKeys(nested, key + "."));
       } else if (ALL.stream().noneMatch(s -> s.key().equals(key))) {
-        unknown.put(key, value);
+        unknown.add(key);
       }
     }
     return unknown;

@@ -7,17 +7,65 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** conf/parkgate.yaml, the environment and flags resolve in that order; bad values name key and source. */
+/**
+ * The table of settings: the shipped YAML file and the README are renderings of it; the file,
+ * the environment and flags resolve in that order; bad values name key, reason and source.
+ */
 class SettingsTest {
 
   private static final Map<String, String> SECRETS = Map.of(
       "PARKGATE_TOKEN_SECRET", "0123456789abcdef0123", "PARKGATE_INSECURE_NO_API_KEYS", "true");
+
+  /**
+   * Key, environment variable and flag of every setting as operators' scripts know them ("-" = no
+   * flag). This copy is deliberate: the names are a contract, and renaming one must fail a test.
+   */
+  private static final String CONTRACT = """
+      listen.bindHost PARKGATE_BIND_HOST --bind-host
+      listen.instances PARKGATE_INSTANCES --instances
+      http.port PARKGATE_HTTP_PORT --http-port
+      http.maxBodyBytes PARKGATE_MAX_BODY_BYTES --max-body-bytes
+      http.maxConnections PARKGATE_MAX_HTTP_CONNECTIONS --max-http-connections
+      http.bodyTimeoutMs PARKGATE_HTTP_BODY_TIMEOUT_MS --http-body-timeout-ms
+      http.insecureNoApiKeys PARKGATE_INSECURE_NO_API_KEYS --insecure-no-api-keys
+      requests.defaultTimeoutMs PARKGATE_REQUEST_TIMEOUT_MS --request-timeout-ms
+      requests.maxTimeoutMs PARKGATE_MAX_REQUEST_TIMEOUT_MS --max-request-timeout-ms
+      requests.maxInFlightPerPark PARKGATE_MAX_IN_FLIGHT --max-in-flight
+      payments.retentionMs PARKGATE_PAYMENT_RETENTION_MS --payment-retention-ms
+      controllers.port PARKGATE_DEVICE_PORT --device-port
+      controllers.heartbeatIntervalMs PARKGATE_HEARTBEAT_INTERVAL_MS --heartbeat-interval-ms
+      controllers.idleHeartbeats PARKGATE_IDLE_HEARTBEATS -
+      controllers.helloTimeoutMs PARKGATE_HELLO_TIMEOUT_MS --hello-timeout-ms
+      controllers.maxLineBytes PARKGATE_MAX_LINE_BYTES --max-line-bytes
+      controllers.maxConnections PARKGATE_MAX_CONTROLLER_CONNECTIONS --max-controller-connections
+      controllers.maxConnectionsPerSource PARKGATE_MAX_CONTROLLER_CONNECTIONS_PER_SOURCE --max-controller-connections-per-source
+      controllers.tls.cert PARKGATE_TLS_CERT --tls-cert
+      controllers.tls.key PARKGATE_TLS_KEY --tls-key
+      controllers.insecureAcceptAnyToken PARKGATE_INSECURE_ACCEPT_ANY_TOKEN --insecure-accept-any-token
+      legacy.port PARKGATE_LEGACY_PORT --legacy-port
+      legacy.allowedParks PARKGATE_LEGACY_ALLOWED_PARKS --legacy-allowed-parks
+      legacy.allowedSources PARKGATE_LEGACY_ALLOWED_SOURCES --legacy-allowed-sources
+      legacy.queueLimit PARKGATE_LEGACY_QUEUE_LIMIT --legacy-queue-limit
+      legacy.currency PARKGATE_LEGACY_CURRENCY --legacy-currency
+      cluster.config PARKGATE_CLUSTER_CONFIG --cluster-config
+      cluster.host PARKGATE_CLUSTER_HOST --cluster-host
+      cluster.port PARKGATE_CLUSTER_PORT --cluster-port
+      cluster.name PARKGATE_CLUSTER_NAME --cluster-name
+      drain.graceMs PARKGATE_DRAIN_GRACE_MS --drain-grace-ms
+      secrets.PARKGATE_TOKEN_SECRET PARKGATE_TOKEN_SECRET -
+      secrets.PARKGATE_TOKEN_SECRET_PREVIOUS PARKGATE_TOKEN_SECRET_PREVIOUS -
+      secrets.PARKGATE_API_KEYS PARKGATE_API_KEYS -
+      secrets.PARKGATE_CLUSTER_SECRET PARKGATE_CLUSTER_SECRET -
+      secrets.PARKGATE_CLUSTER_SECRET_PREVIOUS PARKGATE_CLUSTER_SECRET_PREVIOUS -
+      """;
+
   private static Vertx vertx;
 
   @BeforeAll
@@ -43,24 +91,58 @@ class SettingsTest {
   }
 
   @Test
-  void theShippedFileHoldsEverySettingWithItsDefault() throws Exception {
-    Map<String, Settings.Resolved> resolved = resolve("conf/parkgate.yaml", SECRETS, Map.of());
-    for (Settings.Setting s : Settings.ALL) {
+  void everyKeyEnvironmentVariableAndFlagKeepsItsName() {
+    String table = String.join("\n", Settings.ALL.stream()
+        .map(s -> s.key() + " " + s.env() + " " + (s.flag() == null ? "-" : s.flag())).toList()) + "\n";
+    assertThat(table).isEqualTo(CONTRACT);
+  }
+
+  @Test
+  void noTwoSettingsShareAKeyAnEnvironmentVariableOrAFlag() {
+    assertThat(Settings.ALL.stream().map(Setting::key)).doesNotHaveDuplicates();
+    assertThat(Settings.ALL.stream().map(Setting::env)).doesNotHaveDuplicates();
+    assertThat(Settings.ALL.stream().map(Setting::flag).filter(f -> f != null)).doesNotHaveDuplicates();
+    assertThat(Settings.ALL.stream().filter(Setting::secret).map(Setting::flag)).as("secrets have no flag")
+        .containsOnlyNulls();
+  }
+
+  @Test
+  void theShippedFileIsTheTableRendered() throws Exception {
+    // GIVEN conf/parkgate.yaml (k8s/base/parkgate.yaml is a copy: KubernetesManifestsTest)
+    String shipped = Files.readString(Path.of("conf/parkgate.yaml"));
+    // THEN it is exactly the rendering of the table (regenerate: config --yaml > conf/parkgate.yaml)
+    assertThat(shipped).isEqualTo(SettingsDoc.yaml());
+  }
+
+  @Test
+  void theShippedFileResolvesToEveryDefaultOfTheTable() throws Exception {
+    // WHEN the shipped file is read as a node reads it
+    ParkgateConfig config = Settings.toConfig(resolve("conf/parkgate.yaml", SECRETS, Map.of()));
+    // THEN every setting but the secrets is in it and has the table's default
+    String text = Files.readString(Path.of("conf/parkgate.yaml"));
+    for (Setting<?> s : Settings.ALL) {
       if (s.secret()) {
+        assertThat(text).as("the file names the secret %s", s.env()).contains(s.env());
         continue;
       }
-      assertThat(Files.readString(Path.of("conf/parkgate.yaml"))).as("conf/parkgate.yaml documents %s", s.key())
-          .contains(s.key().substring(s.key().lastIndexOf('.') + 1) + ":").contains(s.env());
-      Settings.Resolved r = resolved.get(s.key());
-      if (r.source().startsWith("env")) {
-        continue;
+      assertThat(text).as("conf/parkgate.yaml documents %s", s.key()).contains(s.env() + ": ");
+      if (!config.source(s).startsWith("env")) {
+        assertThat((Object) config.get(s)).as(s.key()).isEqualTo(s.defaultValue());
       }
-      assertThat(String.valueOf(Settings.parse(s, r.value()))).as(s.key())
-          .isEqualTo(String.valueOf(Settings.parse(s, s.defaultValue())));
     }
-    ParkgateConfig config = Settings.toConfig(resolved);
-    assertThat(config.httpPort()).isEqualTo(ParkgateConfig.DEFAULT_HTTP_PORT);
-    assertThat(config.legacyPort()).isNull();
+    assertThat(config.legacyPort()).as("a quoted \"off\" in YAML").isNull();
+  }
+
+  @Test
+  void theReadmeTableIsTheTableRendered() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    int begin = readme.indexOf(SettingsDoc.README_BEGIN);
+    int end = readme.indexOf(SettingsDoc.README_END);
+    assertThat(begin).as("README has the begin marker").isNotNegative();
+    assertThat(end).as("README has the end marker after it").isGreaterThan(begin);
+    // regenerate: java -jar target/parkgate.jar config --markdown
+    assertThat(readme.substring(begin + SettingsDoc.README_BEGIN.length() + 1, end))
+        .isEqualTo(SettingsDoc.markdownTable());
   }
 
   @Test
@@ -68,11 +150,13 @@ class SettingsTest {
     Path file = yaml("http:\n  port: 9000\ncontrollers:\n  port: 9100\n  heartbeatIntervalMs: 2000\n");
     Map<String, String> env = new HashMap<>(SECRETS);
     env.put("PARKGATE_DEVICE_PORT", "9200");
+    env.put("PARKGATE_HEARTBEAT_INTERVAL_MS", "1500");
     Map<String, String> flags = Map.of("controllers.heartbeatIntervalMs", "1000");
     Map<String, Settings.Resolved> r = resolve(file.toString(), env, flags);
     assertThat(r.get("http.port").source()).isEqualTo("file");
     assertThat(r.get("controllers.port").source()).isEqualTo("env PARKGATE_DEVICE_PORT");
     assertThat(r.get("controllers.heartbeatIntervalMs").source()).isEqualTo("flag");
+    assertThat(r.get("cluster.host").source()).isEqualTo("default");
     ParkgateConfig config = Settings.toConfig(r);
     assertThat(config.httpPort()).isEqualTo(9000);
     assertThat(config.devicePort()).isEqualTo(9200);
@@ -81,15 +165,16 @@ class SettingsTest {
   }
 
   @Test
-  void invalidValuesStopTheStartNamingTheKeyAndTheReason() throws Exception {
+  void invalidValuesStopTheStartNamingTheKeyTheReasonAndTheSource() throws Exception {
     Map<String, String> env = new HashMap<>(SECRETS);
     env.put("PARKGATE_HTTP_PORT", "eighty");
     assertThatThrownBy(() -> Settings.toConfig(resolve(null, env, Map.of())))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("http.port").hasMessageContaining("eighty")
-        .hasMessageContaining("env PARKGATE_HTTP_PORT");
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("http.port: 'eighty' is not a port (0..65535) or 'off' (env PARKGATE_HTTP_PORT)");
     Path file = yaml("requests:\n  defaultTimeoutMs: 50000\n");
     assertThatThrownBy(() -> Settings.toConfig(resolve(file.toString(), SECRETS, Map.of())))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("requests.defaultTimeoutMs");
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("requests.defaultTimeoutMs: must be at most requests.maxTimeoutMs (30000) (file)");
     assertThatThrownBy(() -> resolve(yaml("htp:\n  port: 1\n").toString(), SECRETS, Map.of()))
         .hasRootCauseInstanceOf(ConfigException.class).hasRootCauseMessage("htp.port: unknown setting");
     assertThatThrownBy(() -> Settings.toConfig(resolve(null, Map.of(), Map.of())))
@@ -97,12 +182,71 @@ class SettingsTest {
   }
 
   @Test
+  void rangeChecksComeFromTheTableAndNameTheSource() throws Exception {
+    // GIVEN values just outside the table's ranges, from each source
+    Map<String, String> env = new HashMap<>(SECRETS);
+    env.put("PARKGATE_INSTANCES", "65");
+    Path file = yaml("controllers:\n  maxLineBytes: 255\n");
+    Map<String, String> flags = Map.of("drain.graceMs", "600001");
+    // THEN each is refused with the table's rule and where it came from
+    assertThatThrownBy(() -> Settings.toConfig(resolve(file.toString(), env, flags)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("listen.instances: must be 0..64 (env PARKGATE_INSTANCES)")
+        .hasMessageContaining("controllers.maxLineBytes: must be 256..1048576 (file)")
+        .hasMessageContaining("drain.graceMs: must be 0..600000 (flag)");
+    // AND the bounds themselves are accepted
+    Map<String, String> atBounds = new HashMap<>(SECRETS);
+    atBounds.put("PARKGATE_INSTANCES", "64");
+    atBounds.put("PARKGATE_MAX_LINE_BYTES", "256");
+    atBounds.put("PARKGATE_DRAIN_GRACE_MS", "600000");
+    assertThat(Settings.toConfig(resolve(null, atBounds, Map.of())).listenInstances()).isEqualTo(64);
+  }
+
+  @Test
+  void listenInstancesZeroMeansOnePerCore() {
+    ParkgateConfig.Builder builder = ParkgateConfig.builder().tokenSecret("0123456789abcdef0123")
+        .set(Settings.HTTP_INSECURE_NO_API_KEYS, true);
+    ParkgateConfig byDefault = builder.build();
+    assertThat(byDefault.get(Settings.LISTEN_INSTANCES)).isZero();
+    assertThat(byDefault.listenInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(byDefault.httpInstances()).isEqualTo(byDefault.deviceInstances()).isEqualTo(byDefault.listenInstances());
+    assertThat(builder.instances(3).build().listenInstances()).isEqualTo(3);
+  }
+
+  @Test
+  void theBuilderChecksLikeTheFile() {
+    assertThatThrownBy(() -> ParkgateConfig.builder().tokenSecret("0123456789abcdef0123")
+        .set(Settings.HTTP_INSECURE_NO_API_KEYS, true).legacyQueueLimit(0).build())
+        .isInstanceOf(ConfigException.class).hasMessage("legacy.queueLimit: must be 1..1024 (set in code)");
+  }
+
+  @Test
   void secretsAreEnvironmentOnlyAndMasked() throws Exception {
     assertThatThrownBy(() -> resolve(yaml("secrets:\n  PARKGATE_TOKEN_SECRET: abcdefghijklmnopq\n").toString(),
         SECRETS, Map.of())).hasRootCauseMessage(
             "secrets.PARKGATE_TOKEN_SECRET: secrets are read from the environment (PARKGATE_TOKEN_SECRET) only, never from the file");
-    Settings.Resolved secret = resolve(null, SECRETS, Map.of()).get("secrets.PARKGATE_TOKEN_SECRET");
+    Map<String, String> env = new HashMap<>(SECRETS);
+    env.put("PARKGATE_CLUSTER_SECRET", "cluster-secret-0123456789");
+    Settings.Resolved secret = resolve(null, env, Map.of()).get("secrets.PARKGATE_TOKEN_SECRET");
     assertThat(secret.shown()).isEqualTo("***");
-    assertThat(Settings.toConfig(resolve(null, SECRETS, Map.of())).toString()).doesNotContain("0123456789abcdef0123");
+    String printed = Settings.toConfig(resolve(null, env, Map.of())).toString();
+    assertThat(printed).doesNotContain("0123456789abcdef0123").doesNotContain("cluster-secret-0123456789")
+        .contains("secrets.PARKGATE_TOKEN_SECRET=***", "secrets.PARKGATE_TOKEN_SECRET_PREVIOUS=unset");
+    env.put("PARKGATE_CLUSTER_SECRET", "short-secret");
+    assertThatThrownBy(() -> Settings.toConfig(resolve(null, env, Map.of())))
+        .hasMessage("PARKGATE_CLUSTER_SECRET: at least 16 characters when set (env PARKGATE_CLUSTER_SECRET)");
+  }
+
+  @Test
+  void listsComeFromYamlSequencesOrCommaSeparatedText() throws Exception {
+    Path file = yaml("legacy:\n  allowedParks: [p1, 'p2*']\n");
+    Map<String, String> env = new HashMap<>(SECRETS);
+    env.put("PARKGATE_LEGACY_ALLOWED_SOURCES", "10.0.0.0/8, 192.168.1.7");
+    ParkgateConfig config = Settings.toConfig(resolve(file.toString(), env, Map.of()));
+    assertThat(config.legacyAllowedParks()).isEqualTo(List.of("p1", "p2*"));
+    assertThat(config.legacyAllowedSources()).isEqualTo(List.of("10.0.0.0/8", "192.168.1.7"));
+    env.put("PARKGATE_LEGACY_ALLOWED_SOURCES", "10.0.0.0/33");
+    assertThatThrownBy(() -> Settings.toConfig(resolve(null, env, Map.of())))
+        .hasMessageContaining("legacy.allowedSources: ").hasMessageContaining("(env PARKGATE_LEGACY_ALLOWED_SOURCES)");
   }
 }

@@ -21,8 +21,7 @@ public final class ForkedNode {
     ParkgateNode node = TestNodes.start(TestNodes.config(args[0])
         .heartbeatIntervalMs(Long.parseLong(args[1]))
         .idleHeartbeats(Integer.parseInt(args[2]))
-        .httpInstances(1)
-        .deviceInstances(1)
+        .instances(1)
         .build());
     System.out.println(READY + " http=" + node.httpPort() + " device=" + node.devicePort());
     System.out.flush();

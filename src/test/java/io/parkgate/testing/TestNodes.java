@@ -19,8 +19,7 @@ public final class TestNodes {
         .bindHost("127.0.0.1")
         .httpPort(0)
         .devicePort(0)
-        .httpInstances(2)
-        .deviceInstances(2)
+        .instances(2)
         .tokenSecret(TOKEN_SECRET)
         .apiKeys(ApiKeys.entry("tests", API_KEY, ApiKeys.SCOPES))
         .clusterName(clusterName);
