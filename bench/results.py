@@ -130,6 +130,11 @@ def cmd_meta(a):
     append(a.results, row)
 
 
+def cmd_rps(a):
+    out = read_load_output(a.output)
+    print(int(rps({"wrk": out})) if out else 0)
+
+
 def cmd_smoke(a):
     main = [r for r in load(a.results) if r.get("stream") == "main"]
     reqs = sum(r["wrk"]["requests"] for r in main)
@@ -178,7 +183,7 @@ def main(argv=None):
 
     q = sub.add_parser("rps")
     q.add_argument("output")
-    q.set_defaults(fn=lambda a: print(int(rps({"wrk": o})) if (o := read_load_output(a.output)) else 0))
+    q.set_defaults(fn=cmd_rps)
 
     k = sub.add_parser("smoke")
     k.add_argument("results")
