@@ -1,15 +1,33 @@
 #!/usr/bin/env python3
-"""Turns bench/run's results.jsonl into docs/benchmarks.md (tables, targets) and a latency plot.
+"""Turns bench/run's results.jsonl into a Markdown report (tables, targets) and a latency plot.
 
-  report.py --results results.jsonl --out docs/benchmarks.md --plot bench/results/latency [--notes bench/notes.md]
+  report.py --results results.jsonl --out benchmarks.md --plot latency [--notes bench/notes.md]
+            [--targets bench/targets.json]
 
-Every figure is the median over the runs of a scenario, with the min-max spread in brackets.
-The plot needs matplotlib (Debian: python3-matplotlib); without it the report says so.
+bench/run writes the report into its work directory; with --write-docs into docs/benchmarks.md (plot
+under bench/results/). Every figure is the median over the runs of a scenario, with the min-max spread
+in brackets. The targets and their thresholds come from bench/targets.json (one check function per
+kind of target, CHECKS below). The plot needs matplotlib (Debian: python3-matplotlib); without it
+the report says so.
 """
-import argparse, json, os, platform, re, statistics, subprocess, sys
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
 from collections import defaultdict
 
+import results
+from results import failed, p_us, rps
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 PCTS = ["50", "75", "90", "95", "99", "99.5", "99.9", "99.99"]
+CEILING = "a"
+ORDER = ["a", "b", "c", "d", "d/blackholed", "e", "e/offline", "f"]
+RATE_ORDER = ["c@rate", "d@rate", "d@rate/blackholed", "e@rate", "e@rate/offline", "f@rate"]
 NAMES = {
     "a": "a. ceiling (bare Vert.x HTTP)", "b": "b. hot park (all to g1)", "c": "c. spread, 1,000 parks",
     "d": "d. 10 % black-holed: healthy parks", "d/blackholed": "d. black-holed parks (paced stream)",
@@ -19,26 +37,10 @@ NAMES = {
 for _k in list(NAMES):
     _s, _, _t = _k.partition("/")
     NAMES[_s + "@rate" + ("/" + _t if _t else "")] = NAMES[_k] + " @ fixed rate"
+NO_PLOT = "(no plot: matplotlib is missing; `apt-get install -y python3-matplotlib`)"
 
 
-def sh(cmd):
-    try:
-        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=20)
-        return p.stdout + p.stderr
-    except Exception:
-        return ""
-
-
-def machine():
-    model = re.search(r"Model name:\s*(.+)", sh("lscpu"))
-    jvm = sh("java -version 2>&1").strip().splitlines()
-    mem = re.search(r"MemTotal:\s*(\d+)", open("/proc/meminfo").read())
-    return (f"CPU {model.group(1).strip() if model else platform.processor()}, {os.cpu_count()} cores, "
-            f"{int(mem.group(1)) // 1024 // 1024 if mem else '?'} GiB RAM, Linux {platform.release()}, "
-            f"JVM: {jvm[0] if jvm else '?'} ({jvm[2].strip() if len(jvm) > 2 else ''}), "
-            f"wrk: {sh('wrk --version 2>&1').splitlines()[0] if sh('wrk --version 2>&1') else '?'}")
-
-
+# ---- small formatting helpers --------------------------------------------------------------------
 def med(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
@@ -58,8 +60,12 @@ def ms(us):
     return None if us is None else us / 1000.0
 
 
-def rps(r):
-    return r["wrk"]["requests"] * 1e6 / r["wrk"]["duration_us"]
+def seconds(x):
+    return "–" if x is None else f"{x:.2f} s"
+
+
+def verdict(ok):
+    return "—" if ok is None else ("**met**" if ok else "**missed**")
 
 
 def errors(runs):
@@ -77,255 +83,343 @@ def errors(runs):
     return ", ".join(f"{k}: {v:,}" for k, v in sorted(tot.items())) + f" (of {n:,})"
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--results", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--plot", required=True, help="path without extension")
-    ap.add_argument("--notes")
-    a = ap.parse_args()
-    rows = [json.loads(l) for l in open(a.results) if l.strip()]
-    meta0 = next((r for r in rows if r["scenario"] == "_"), {})
-    streams = defaultdict(list)
-    for r in rows:
-        if r.get("stream") in ("main", "blackholed", "offline"):
-            key = r["scenario"] if r["stream"] == "main" else r["scenario"] + "/" + r["stream"]
-            streams[key].append(r)
-    metas = defaultdict(list)
-    for r in rows:
-        if r.get("stream") == "meta" and r["scenario"] != "_":
-            metas[r["scenario"]].append(r)
+def sh(cmd):
+    try:
+        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=20)
+        return p.stdout + p.stderr
+    except Exception:
+        return ""
 
-    ceiling = med([rps(r) for r in streams.get("a", [])])
 
-    def rows_rate(which):
-        v = [r["wrk"].get("rate") for k, rs in streams.items() if "@rate" in k and (("/" in k) == (which == "side"))
+def machine():
+    model = re.search(r"Model name:\s*(.+)", sh("lscpu"))
+    jvm = sh("java -version 2>&1").strip().splitlines()
+    mem = re.search(r"MemTotal:\s*(\d+)", open("/proc/meminfo").read())
+    wrk = sh("wrk --version 2>&1")
+    return (f"CPU {model.group(1).strip() if model else platform.processor()}, {os.cpu_count()} cores, "
+            f"{int(mem.group(1)) // 1024 // 1024 if mem else '?'} GiB RAM, Linux {platform.release()}, "
+            f"JVM: {jvm[0] if jvm else '?'} ({jvm[2].strip() if len(jvm) > 2 else ''}), "
+            f"wrk: {wrk.splitlines()[0] if wrk else '?'}")
+
+
+# ---- the data a report is made of ----------------------------------------------------------------
+class Data:
+    """A results file grouped: the run's meta line, measurements by stream key, meta rows by scenario."""
+
+    def __init__(self, rows):
+        self.run, self.streams, self.metas = results.group(rows)
+        self.ceiling = med([rps(r) for r in self.streams.get(CEILING, [])])
+        h = self.metas.get("h") or []
+        self.h_from_kill = [(m.get("result") or {}).get("reachable_s") for m in h]
+        self.h_storm = [(m.get("result") or {}).get("reachable_after_first_reconnect_s") for m in h]
+
+    def p(self, key, pct):
+        """Median over the runs of a stream's latency percentile, µs (None if the stream did not run)."""
+        return med([p_us(r, pct) for r in self.streams.get(key, [])])
+
+    def rates(self, side):
+        v = [r["wrk"].get("rate") for k, rs in self.streams.items() if "@rate" in k and (("/" in k) == side)
              for r in rs]
-        v = sorted({int(x) for x in v if x})
-        return "/".join(str(x) for x in v) or "?"
-    out = []
-    w = out.append
-    w("# Benchmarks")
-    w("")
-    w("Generated by `bench/run` (issue 7); the text after the tables comes from `bench/notes.md`. "
-      "Do not edit the tables by hand: rerun the harness.")
-    w("")
-    w(f"- **Machine:** {machine()}")
-    w(f"- **Command:** `{meta0.get('cmd', 'bench/run')}` — mode `{meta0.get('mode')}`, jar built from commit "
-      f"`{meta0.get('commit')}`, started {meta0.get('started')}")
-    w(f"- **Load:** wrk, {meta0.get('threads')} threads, {meta0.get('conns')} keep-alive connections (closed loop), "
-      f"{meta0.get('runs')} runs of {meta0.get('dur')} s per scenario after a {meta0.get('warm')} s warm-up; "
-      f"every figure is the **median of the runs (min–max)**. The load generator, simulators and nodes all share the "
-      f"machine's cores; `load` is the 1-minute load average at the start of each run (others' Maven builds ran "
-      f"on the same cores at times).")
-    w("")
-    w("## Throughput and latency")
-    w("")
-    w("| scenario | req/s | × ceiling | p50 ms | p99 ms | p99.9 ms | errors by code (all runs) | node CPU % | simulator CPU % | node RSS MB | load |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|")
-    order = ["a", "b", "c", "d", "d/blackholed", "e", "e/offline", "f"]
-    rate_order = ["c@rate", "d@rate", "d@rate/blackholed", "e@rate", "e@rate/offline", "f@rate"]
+        return "/".join(str(x) for x in sorted({int(x) for x in v if x})) or "?"
 
-    def table_rows(keys):
-      for k in keys:
-          runs = streams.get(k)
-          if not runs:
-              continue
-          t = [rps(r) for r in runs]
-          ratio = fmt([x / ceiling for x in t], "{:.2f}") if ceiling and k != "a" and "/" not in k and "@" not in k else ("1" if k == "a" else "–")
-          p = lambda q: fmt([ms(r["wrk"]["latency_us"]["pct"][q]) for r in runs], "{:.2f}")
-          cpu = fmt([r["node_cpu_pct"] for r in runs]) if "/" not in k else "(same)"
-          rss = fmt([r["node_rss_mb"] for r in runs]) if "/" not in k else ""
-          if k == "f" and "f" in streams:
-              fa = metas.get("f", [])
-              cpu = f"B {cpu}; A {fmt([m['nodeA_cpu_pct'] for m in fa])}" if fa else cpu
-              rss = f"B {rss}; A {fmt([m['nodeA_rss_mb'] for m in fa])}" if fa else rss
-          loads = [r["load1"] for r in runs]
-          scpu = fmt([r.get("sim_cpu_pct") for r in runs]) if "/" not in k and k != "a" else ""
-          w(f"| {NAMES.get(k, k)} | {fmt(t)} | {ratio} | {p('50')} | {p('99')} | {p('99.9')} | {errors(runs)} | {cpu} | {scpu} | "
-            f"{rss} | {min(loads):.1f}–{max(loads):.1f} |")
 
-    table_rows(order)
-    if any(streams.get(k) for k in rate_order):
-        w("")
-        w("### The same at a fixed rate (coordinated-omission free)")
-        w("")
-        w("`bench/java/RateLoad.java`: request i is due at start + i/rate and its latency counts from that due time "
-          "(HdrHistogram), so a stall is charged to every request that should have been sent during it. Main load "
-          f"{rows_rate('main')} req/s over 50 connections, the black-holed / offline stream {rows_rate('side')} req/s; "
-          "3 s at the rate before each recorded run. Latency includes up to 1 ms of the generator's own 1 ms send tick. "
-          "Throughput here is the offered rate, not a capacity.")
-        w("")
-        w("| scenario | req/s | | p50 ms | p99 ms | p99.9 ms | errors by code (all runs) | node CPU % | simulator CPU % | node RSS MB | load |")
-        w("|---|---|---|---|---|---|---|---|---|---|---|")
-        table_rows(rate_order)
-    w("")
-    w(f"![latency percentiles](../bench/results/{os.path.basename(a.plot)}.png)")
-    w("")
+# ---- sections ------------------------------------------------------------------------------------
+def header(d):
+    m = d.run
+    return [
+        "# Benchmarks", "",
+        "Generated by `bench/run --write-docs` (issue 7); the text after the tables comes from `bench/notes.md`. "
+        "Do not edit the tables by hand: rerun the harness.", "",
+        f"- **Machine:** {machine()}",
+        f"- **Command:** `{m.get('cmd', 'bench/run')}` — mode `{m.get('mode')}`, jar built from commit "
+        f"`{m.get('commit')}`, started {m.get('started')}",
+        f"- **Load:** wrk, {m.get('threads')} threads, {m.get('conns')} keep-alive connections (closed loop), "
+        f"{m.get('runs')} runs of {m.get('dur')} s per scenario after a {m.get('warm')} s warm-up; "
+        f"every figure is the **median of the runs (min–max)**. The load generator, simulators and nodes all share the "
+        f"machine's cores; `load` is the 1-minute load average at the start of each run (others' Maven builds ran "
+        f"on the same cores at times).", "",
+    ]
 
-    g = metas.get("g")
-    if g:
-        m = g[0]
-        n = m["controllers"]
-        dh = (m["heapN_kb"] - m["heap0_kb"]) * 1024 / n
-        dr = (m["rssN_kb"] - m["rss0_kb"]) * 1024 / n
-        w("## g. Many idle controllers on one node")
-        w("")
-        w("| controllers | time for all to connect | heap after full GC: 0 → N | per controller | RSS: 0 → N | per controller | node CPU idle, 0 → N controllers | load |")
-        w("|---|---|---|---|---|---|---|---|")
-        w(f"| {n:,} | {m['connect_all_s']:.1f} s | {m['heap0_kb']/1024:.0f} → {m['heapN_kb']/1024:.0f} MiB | "
-          f"**{dh/1024:.1f} KiB** | {m['rss0_kb']/1024:.0f} → {m['rssN_kb']/1024:.0f} MiB | **{dr/1024:.1f} KiB** | "
-          f"{m['cpu_idle0_pct']:.2f} % → **{m['cpu_hb_pct']:.2f} %** of one core (over {m['hb_window_s']} s) | "
-          f"{m['load1_connect']} / {m['load1']} |")
-        w("")
-        w("One run (a single connect of this many controllers takes long); heap is `GC.heap_info` used after "
-          "`jcmd GC.run`, RSS is `VmRSS` with the heap pre-touched (`-XX:+AlwaysPreTouch`, so it counts what the "
-          "controllers add, not heap pages first touched by allocation), CPU is the node's utime+stime over the window "
-          "divided by the window.")
-        w("")
-    h = metas.get("h")
-    h_from_kill = [(m.get("result") or {}).get("reachable_s") for m in h or []]
-    h_storm = [(m.get("result") or {}).get("reachable_after_first_reconnect_s") for m in h or []]
-    if h:
-        w("## h. Reconnect storm")
-        w("")
-        w("The simulator holding the storm's controllers is killed (-9) and a new one started at once; the time runs "
-          "from the kill until the directory total is back, every storm park has a session newer than the kill, and 200 "
-          "random storm parks answered a fee query with 200 in one sweep. Counted from the kill, it includes the new "
-          "simulator JVM's start, which a real storm does not have (its controllers are already running); the "
-          "\"first reconnect\" column is when the earliest new session was opened, and the last column is the "
-          "storm itself: from that first reconnect until all are reachable.")
-        w("")
-        w("| storm | controllers on the node | first reconnect | total back | all sessions new | all reachable (from the kill) "
-          "| **all reachable, from the first reconnect** | load |")
-        w("|---|---|---|---|---|---|---|---|")
-        f = lambda x: "–" if x is None else f"{x:.2f} s"
-        for m in h:
-            r = m.get("result") or {}
-            w(f"| {m['run']} ({m['storm']:,} dropped) | {m['controllers']:,} | {f(r.get('first_reconnect_s'))} | "
-              f"{f(r.get('total_reached_s'))} | {f(r.get('all_new_s'))} | "
-              f"{'not within the deadline' if r.get('reachable_s') is None else f(r.get('reachable_s'))} | "
-              f"**{f(r.get('reachable_after_first_reconnect_s'))}** | {m['load1']} |")
-        w(f"| **median** | | | | | {fmt([v for v in h_from_kill if v is not None], '{:.2f}')} s "
-          f"({sum(v is not None for v in h_from_kill)}/{len(h)} completed) | "
-          f"**{fmt([v for v in h_storm if v is not None], '{:.2f}')} s** | |")
-        w("")
 
-    # targets
-    w("## Targets")
-    w("")
-    w("| target | measured | |")
-    w("|---|---|---|")
+def throughput_row(d, k):
+    runs = d.streams[k]
+    side = "/" in k
+    t = [rps(r) for r in runs]
+    if k == CEILING:
+        ratio = "1"
+    elif d.ceiling and not side and "@" not in k:
+        ratio = fmt([x / d.ceiling for x in t], "{:.2f}")
+    else:
+        ratio = "–"
+    p = lambda q: fmt([ms(p_us(r, q)) for r in runs], "{:.2f}")
+    cpu = fmt([r["node_cpu_pct"] for r in runs]) if not side else "(same)"
+    rss = fmt([r["node_rss_mb"] for r in runs]) if not side else ""
+    fa = d.metas.get("f", []) if k == "f" else []
+    if fa:   # f: node B measured by the load, node A by its meta rows
+        cpu = f"B {cpu}; A {fmt([m['nodeA_cpu_pct'] for m in fa])}"
+        rss = f"B {rss}; A {fmt([m['nodeA_rss_mb'] for m in fa])}"
+    scpu = fmt([r.get("sim_cpu_pct") for r in runs]) if not side and k != CEILING else ""
+    loads = [r["load1"] for r in runs]
+    return (f"| {NAMES.get(k, k)} | {fmt(t)} | {ratio} | {p('50')} | {p('99')} | {p('99.9')} | {errors(runs)} | "
+            f"{cpu} | {scpu} | {rss} | {min(loads):.1f}–{max(loads):.1f} |")
 
-    def verdict(ok):
-        return "—" if ok is None else ("**met**" if ok else "**missed**")
 
-    c = streams.get("c")
-    for k in ("b", "c"):
-        if streams.get(k) and ceiling:
-            x = med([rps(r) for r in streams[k]]) / ceiling
-            w(f"| {k}: throughput ≥ 50 % of a | {x:.0%} of the ceiling | {verdict(x >= 0.5)} |")
-    cp99 = med([r["wrk"]["latency_us"]["pct"]["99"] for r in c]) if c else None
-    cspread = (f"; c's runs {min(r['wrk']['latency_us']['pct']['99'] for r in c)/1000:.1f}–"
-               f"{max(r['wrk']['latency_us']['pct']['99'] for r in c)/1000:.1f} ms") if c else ""
-    for k, sub in (("d", "blackholed"), ("e", "offline")):
-        runs = streams.get(k)
-        if not runs:
+def throughput_tables(d):
+    cols = "| req/s | {}| p50 ms | p99 ms | p99.9 ms | errors by code (all runs) | node CPU % | simulator CPU % | node RSS MB | load |"
+    out = ["## Throughput and latency", "",
+           "| scenario " + cols.format("× ceiling "), "|---|---|---|---|---|---|---|---|---|---|---|"]
+    out += [throughput_row(d, k) for k in ORDER if d.streams.get(k)]
+    if any(d.streams.get(k) for k in RATE_ORDER):
+        out += ["", "### The same at a fixed rate (coordinated-omission free)", "",
+                "`bench/java/RateLoad.java`: request i is due at start + i/rate and its latency counts from that due time "
+                "(HdrHistogram), so a stall is charged to every request that should have been sent during it. Main load "
+                f"{d.rates(False)} req/s over 50 connections, the black-holed / offline stream {d.rates(True)} req/s; "
+                "3 s at the rate before each recorded run. Latency includes up to 1 ms of the generator's own 1 ms send tick. "
+                "Throughput here is the offered rate, not a capacity.", "",
+                "| scenario " + cols.format(""), "|---|---|---|---|---|---|---|---|---|---|---|"]
+        out += [throughput_row(d, k) for k in RATE_ORDER if d.streams.get(k)]
+    return out + [""]
+
+
+def plot_section(image_link, plotted):
+    return ([] if plotted else [NO_PLOT]) + [f"![latency percentiles]({image_link})", ""]
+
+
+def g_section(d):
+    g = d.metas.get("g")
+    if not g:
+        return []
+    m = g[0]
+    n = m["controllers"]
+    dh = (m["heapN_kb"] - m["heap0_kb"]) * 1024 / n
+    dr = (m["rssN_kb"] - m["rss0_kb"]) * 1024 / n
+    return [
+        "## g. Many idle controllers on one node", "",
+        "| controllers | time for all to connect | heap after full GC: 0 → N | per controller | RSS: 0 → N | per controller | node CPU idle, 0 → N controllers | load |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| {n:,} | {m['connect_all_s']:.1f} s | {m['heap0_kb']/1024:.0f} → {m['heapN_kb']/1024:.0f} MiB | "
+        f"**{dh/1024:.1f} KiB** | {m['rss0_kb']/1024:.0f} → {m['rssN_kb']/1024:.0f} MiB | **{dr/1024:.1f} KiB** | "
+        f"{m['cpu_idle0_pct']:.2f} % → **{m['cpu_hb_pct']:.2f} %** of one core (over {m['hb_window_s']} s) | "
+        f"{m['load1_connect']} / {m['load1']} |", "",
+        "One run (a single connect of this many controllers takes long); heap is `GC.heap_info` used after "
+        "`jcmd GC.run`, RSS is `VmRSS` with the heap pre-touched (`-XX:+AlwaysPreTouch`, so it counts what the "
+        "controllers add, not heap pages first touched by allocation), CPU is the node's utime+stime over the window "
+        "divided by the window.", "",
+    ]
+
+
+def h_section(d):
+    h = d.metas.get("h")
+    if not h:
+        return []
+    out = [
+        "## h. Reconnect storm", "",
+        "The simulator holding the storm's controllers is killed (-9) and a new one started at once; the time runs "
+        "from the kill until the directory total is back, every storm park has a session newer than the kill, and 200 "
+        "random storm parks answered a fee query with 200 in one sweep. Counted from the kill, it includes the new "
+        "simulator JVM's start, which a real storm does not have (its controllers are already running); the "
+        "\"first reconnect\" column is when the earliest new session was opened, and the last column is the "
+        "storm itself: from that first reconnect until all are reachable.", "",
+        "| storm | controllers on the node | first reconnect | total back | all sessions new | all reachable (from the kill) "
+        "| **all reachable, from the first reconnect** | load |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for m in h:
+        r = m.get("result") or {}
+        out.append(f"| {m['run']} ({m['storm']:,} dropped) | {m['controllers']:,} | {seconds(r.get('first_reconnect_s'))} | "
+                   f"{seconds(r.get('total_reached_s'))} | {seconds(r.get('all_new_s'))} | "
+                   f"{'not within the deadline' if r.get('reachable_s') is None else seconds(r.get('reachable_s'))} | "
+                   f"**{seconds(r.get('reachable_after_first_reconnect_s'))}** | {m['load1']} |")
+    done = [v for v in d.h_from_kill if v is not None]
+    storm = [v for v in d.h_storm if v is not None]
+    out += [f"| **median** | | | | | {fmt(done, '{:.2f}')} s ({len(done)}/{len(h)} completed) | "
+            f"**{fmt(storm, '{:.2f}')} s** | |", ""]
+    return out
+
+
+# ---- targets: one function per kind of check; each returns (label context, measured, verdict) or None
+def check_throughput_share(d, t):
+    if not d.streams.get(t["scenario"]) or not d.ceiling:
+        return None
+    x = med([rps(r) for r in d.streams[t["scenario"]]]) / d.ceiling
+    return {}, f"{x:.0%} of the ceiling", verdict(x * 100 >= t["min_percent"])
+
+
+def check_p99_vs(d, t):
+    runs, base = d.streams.get(t["scenario"]), d.streams.get(t["of"])
+    if not runs or not base:
+        return None
+    p99, bp99 = d.p(t["scenario"], "99"), d.p(t["of"], "99")
+    of = t["of"]
+    who = f"{of}'s runs" if "@" not in of else f"{of} runs"
+    spread = f"; {who} {min(p_us(r, '99') for r in base)/1000:.1f}–{max(p_us(r, '99') for r in base)/1000:.1f} ms"
+    return ({}, f"{p99/1000:.2f} ms vs {bp99/1000:.2f} ms ({p99/bp99-1:+.0%}{spread})",
+            verdict(p99 <= bp99 * (1 + t["max_increase_percent"] / 100)))
+
+
+def check_zero_errors(d, t):
+    runs = d.streams.get(t["scenario"])
+    if not runs:
+        return None
+    errs = sum(failed(r) for r in runs)
+    return {}, f"{errs} errors", verdict(errs == 0)
+
+
+def check_p99_below(d, t):
+    if not d.streams.get(t["scenario"]):
+        return None
+    p99 = d.p(t["scenario"], "99")
+    return {}, f"{p99/1000:.2f} ms", verdict(p99 < t["max_ms"] * 1000)
+
+
+def check_p50_overhead(d, t):
+    if not d.streams.get(t["scenario"]) or not d.streams.get(t["of"]):
+        return None
+    p50, bp50 = d.p(t["scenario"], "50"), d.p(t["of"], "50")
+    return ({}, f"{p50/1000:.2f} − {bp50/1000:.2f} = {(p50-bp50)/1000:+.2f} ms",
+            verdict(p50 - bp50 < t["max_ms"] * 1000))
+
+
+def g_meta(d):
+    g = d.metas.get("g")
+    return g[0] if g else None
+
+
+def check_g_controllers(d, t):
+    m = g_meta(d)
+    if not m:
+        return None
+    n = m["controllers"]
+    if n >= t["min_controllers"]:
+        return {}, f"{n:,} connected in {m['connect_all_s']:.0f} s", "**met**"
+    why = f"fd hard limit {m['fd_hard']:,} per process" if m.get("fd_hard") else "fd hard limit"
+    return {}, f"{n:,} measured ({m.get('wanted', n):,} asked; {why})", "**not measured**"
+
+
+def check_g_memory(d, t):
+    m = g_meta(d)
+    if not m:
+        return None
+    dh = (m["heapN_kb"] - m["heap0_kb"]) / m["controllers"]
+    dr = (m["rssN_kb"] - m["rss0_kb"]) / m["controllers"]
+    return ({}, f"heap {dh:.1f} KiB, RSS {dr:.1f} KiB",
+            f"heap {verdict(dh <= t['max_kib'])}, RSS {verdict(dr <= t['max_kib'])}")
+
+
+def check_g_heartbeats(d, t):
+    m = g_meta(d)
+    if not m:
+        return None
+    n, at = m["controllers"], t["at_controllers"]
+    hb = m["cpu_hb_pct"] - m["cpu_idle0_pct"]
+    scaled = hb * at / n
+    extrapolated = "" if n >= at else f", {scaled:.0f} % at {at:,} (linear)"
+    return ({}, f"{m['cpu_hb_pct']:.1f} % with {n:,}, {m['cpu_idle0_pct']:.1f} % without: "
+                f"{hb:.1f} % for {n // t['heartbeat_interval_s']:,} heartbeats/s{extrapolated}",
+            verdict(scaled < t["max_core_percent"]))
+
+
+def check_h_storm(d, t):
+    h = d.metas.get("h")
+    if not h:
+        return None
+    done = [v for v in d.h_from_kill if v is not None]
+    storm = [v for v in d.h_storm if v is not None]
+    # medians, with their spread; the storm counts from the first reconnect when the results have it
+    # (older results: from the kill)
+    basis = storm or done
+    ok = len(basis) == len(h) and med(basis) <= t["max_s"]
+    return ({"storm": h[0]["storm"]},
+            f"from the first reconnect: median {fmt(storm, '{:.1f}') if storm else '–'} s; from the kill, with the "
+            f"new simulator's JVM start: median {fmt(done, '{:.1f}')} s, "
+            f"{sum(v <= t['max_s'] for v in done)}/{len(h)} storms within {t['max_s']} s",
+            verdict(ok))
+
+
+CHECKS = {
+    "throughput_share": check_throughput_share, "p99_vs": check_p99_vs, "zero_errors": check_zero_errors,
+    "p99_below": check_p99_below, "p50_overhead": check_p50_overhead, "g_controllers": check_g_controllers,
+    "g_memory": check_g_memory, "g_heartbeats": check_g_heartbeats, "h_storm": check_h_storm,
+}
+
+
+def load_targets(path):
+    with open(path) as f:
+        targets = json.load(f)["targets"]
+    unknown = sorted({t["check"] for t in targets} - CHECKS.keys())
+    if unknown:
+        raise SystemExit(f"{path}: unknown check(s) {', '.join(unknown)}; known: {', '.join(sorted(CHECKS))}")
+    return targets
+
+
+def targets_section(d, targets):
+    out = ["## Targets", "", "| target | measured | |", "|---|---|---|"]
+    for t in targets:
+        if t.get("needs") and not d.streams.get(t["needs"]):
             continue
-        p99 = med([r["wrk"]["latency_us"]["pct"]["99"] for r in runs])
-        errs = sum(r["wrk"]["requests"] - r["wrk"]["statuses"].get("200", 0) + sum(r["wrk"]["socket_errors"].values()) for r in runs)
-        if cp99:
-            w(f"| {k}: healthy p99 within +10 % of c | {p99/1000:.2f} ms vs {cp99/1000:.2f} ms ({p99/cp99-1:+.0%}{cspread}) | {verdict(p99 <= cp99 * 1.1)} |")
-        w(f"| {k}: zero errors on healthy parks | {errs} errors | {verdict(errs == 0)} |")
-        if k == "e" and streams.get("e/offline"):
-            op99 = med([r["wrk"]["latency_us"]["pct"]["99"] for r in streams["e/offline"]])
-            w(f"| e: offline answers p99 < 5 ms | {op99/1000:.2f} ms | {verdict(op99 < 5000)} |")
-    cr = streams.get("c@rate")
-    if cr:
-        crp99 = med([r["wrk"]["latency_us"]["pct"]["99"] for r in cr])
-        crs = f"; c@rate runs {min(r['wrk']['latency_us']['pct']['99'] for r in cr)/1000:.1f}–{max(r['wrk']['latency_us']['pct']['99'] for r in cr)/1000:.1f} ms"
-        for k in ("d", "e"):
-            runs = streams.get(k + "@rate")
-            if runs:
-                p99 = med([r["wrk"]["latency_us"]["pct"]["99"] for r in runs])
-                errs = sum(r["wrk"]["requests"] - r["wrk"]["statuses"].get("200", 0) + sum(r["wrk"]["socket_errors"].values()) for r in runs)
-                w(f"| {k} @ fixed rate: healthy p99 within +10 % of c @ fixed rate | {p99/1000:.2f} ms vs {crp99/1000:.2f} ms ({p99/crp99-1:+.0%}{crs}) | {verdict(p99 <= crp99 * 1.1)} |")
-                w(f"| {k} @ fixed rate: zero errors on healthy parks | {errs} errors | {verdict(errs == 0)} |")
-        if streams.get("e@rate/offline"):
-            op99 = med([r["wrk"]["latency_us"]["pct"]["99"] for r in streams["e@rate/offline"]])
-            w(f"| e @ fixed rate: offline answers p99 < 5 ms | {op99/1000:.2f} ms | {verdict(op99 < 5000)} |")
-        if streams.get("f@rate"):
-            fp50 = med([r["wrk"]["latency_us"]["pct"]["50"] for r in streams["f@rate"]])
-            cp50r = med([r["wrk"]["latency_us"]["pct"]["50"] for r in cr])
-            w(f"| f @ fixed rate: p50 overhead < 1 ms vs c @ fixed rate | {fp50/1000:.2f} − {cp50r/1000:.2f} = {(fp50-cp50r)/1000:+.2f} ms | {verdict(fp50 - cp50r < 1000)} |")
-    if streams.get("f") and c:
-        fp50 = med([r["wrk"]["latency_us"]["pct"]["50"] for r in streams["f"]])
-        cp50 = med([r["wrk"]["latency_us"]["pct"]["50"] for r in c])
-        w(f"| f: p50 overhead < 1 ms vs c | {fp50/1000:.2f} − {cp50/1000:.2f} = {(fp50-cp50)/1000:+.2f} ms | {verdict(fp50 - cp50 < 1000)} |")
-    if g:
-        m = g[0]
-        dh = (m["heapN_kb"] - m["heap0_kb"]) / m["controllers"]
-        dr = (m["rssN_kb"] - m["rss0_kb"]) / m["controllers"]
-        n = m["controllers"]
-        if n >= 100000:
-            w(f"| g: 100,000 controllers on one node | {n:,} connected in {m['connect_all_s']:.0f} s | **met** |")
-        else:
-            why = f"fd hard limit {m['fd_hard']:,} per process" if m.get("fd_hard") else "fd hard limit"
-            w(f"| g: 100,000 controllers on one node | {n:,} measured ({m.get('wanted', n):,} asked; {why}) | **not measured** |")
-        w(f"| g: ≤ 16 KiB per idle controller | heap {dh:.1f} KiB, RSS {dr:.1f} KiB | heap {verdict(dh <= 16)}, RSS {verdict(dr <= 16)} |")
-        hb = m["cpu_hb_pct"] - m["cpu_idle0_pct"]
-        at100k = hb * 100000 / n
-        w(f"| g: heartbeats < 10 % of one core (100,000 controllers) | {m['cpu_hb_pct']:.1f} % with {n:,}, {m['cpu_idle0_pct']:.1f} % without: "
-          f"{hb:.1f} % for {n // 5:,} heartbeats/s{'' if n >= 100000 else f', {at100k:.0f} % at 100,000 (linear)'} | {verdict(at100k < 10)} |")
-    if h:
-        done = [v for v in h_from_kill if v is not None]
-        sdone = [v for v in h_storm if v is not None]
-        # the issue's rule: medians, with their spread; the storm counts from the first reconnect when
-        # the results have it (older results: from the kill)
-        basis = sdone or done
-        ok = len(basis) == len(h) and med(basis) <= 10
-        w(f"| h: all 10,000 reachable within 10 s (median of the storms) | from the first reconnect: median "
-          f"{fmt(sdone, '{:.1f}') if sdone else '–'} s; from the kill, with the new simulator's JVM start: median "
-          f"{fmt(done, '{:.1f}')} s, {sum(v <= 10 for v in done)}/{len(h)} storms within 10 s | {verdict(ok)} |")
-    w("")
+        judged = CHECKS[t["check"]](d, t)
+        if judged:
+            ctx, measured, v = judged
+            out.append(f"| {t['label'].format(**t, **ctx)} | {measured} | {v} |")
+    return out + [""]
 
-    # plot
-    plotted = False
+
+# ---- plot ----------------------------------------------------------------------------------------
+def plot(d, path):
+    """Latency by percentile, one line per stream; False if matplotlib is missing."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(13, 6))
-        xs = [1 / (1 - float(p) / 100) for p in PCTS]
-        for k in order + rate_order:
-            runs = streams.get(k)
-            if not runs:
-                continue
-            ys = [med([ms(r["wrk"]["latency_us"]["pct"][p]) for r in runs]) for p in PCTS]
+    except ImportError:
+        return False
+    fig, ax = plt.subplots(figsize=(13, 6))
+    xs = [1 / (1 - float(p) / 100) for p in PCTS]
+    for k in ORDER + RATE_ORDER:
+        if d.streams.get(k):
+            ys = [ms(d.p(k, p)) for p in PCTS]
             ax.plot(xs, ys, marker="o" if "@" not in k else "x", linestyle="-" if "@" not in k else "--",
                     label=NAMES.get(k, k))
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xticks(xs)
-        ax.set_xticklabels([p + "%" for p in PCTS])
-        ax.set_xlabel("percentile")
-        ax.set_ylabel("latency, ms (median of runs; log scale)")
-        ax.set_title(f"parkgate latency by percentile ({meta0.get('mode')} mode) — solid: wrk, {meta0.get('conns')} connections, "
-                     "closed loop; dashed: fixed rate (RateLoad)")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-        fig.tight_layout()
-        fig.savefig(a.plot + ".png", dpi=110)
-        plotted = True
-    except ImportError:
-        out.insert(out.index(f"![latency percentiles](../bench/results/{os.path.basename(a.plot)}.png)"),
-                   "(no plot: matplotlib is missing; `apt-get install -y python3-matplotlib`)")
-    if a.notes and os.path.exists(a.notes):
-        w(open(a.notes).read().rstrip())
-        w("")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(xs)
+    ax.set_xticklabels([p + "%" for p in PCTS])
+    ax.set_xlabel("percentile")
+    ax.set_ylabel("latency, ms (median of runs; log scale)")
+    ax.set_title(f"parkgate latency by percentile ({d.run.get('mode')} mode) — solid: wrk, {d.run.get('conns')} connections, "
+                 "closed loop; dashed: fixed rate (RateLoad)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    fig.savefig(path + ".png", dpi=110)
+    return True
+
+
+def render(d, targets, image_link, plotted, notes_text):
+    lines = (header(d) + throughput_tables(d) + plot_section(image_link, plotted) + g_section(d) + h_section(d)
+             + targets_section(d, targets))
+    if notes_text is not None:
+        lines += [notes_text.rstrip(), ""]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--plot", required=True, help="path without extension")
+    ap.add_argument("--notes")
+    ap.add_argument("--targets", default=os.path.join(HERE, "targets.json"))
+    a = ap.parse_args(argv)
+    d = Data(results.load(a.results))
+    targets = load_targets(a.targets)
+    plotted = plot(d, a.plot)
+    link = os.path.relpath(a.plot + ".png", os.path.dirname(os.path.abspath(a.out)))
+    notes = open(a.notes).read() if a.notes and os.path.exists(a.notes) else None
     with open(a.out, "w") as f:
-        f.write("\n".join(out) + "\n")
+        f.write(render(d, targets, link, plotted, notes))
     print(f"wrote {a.out}" + (f" and {a.plot}.png" if plotted else " (no plot)"))
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,22 +16,16 @@ JAR=${JAR:-/tmp/pg-bench/parkgate.jar}
 OUT=${OUT:-/tmp/pg-bench/directory}
 rm -rf "$OUT"; mkdir -p "$OUT"
 NAME="bench-$RANDOM-dir"
-# shared helpers: PIDS, cleanup traps, now, log, wait_until, forget
+# shared helpers (bench/lib.sh): spawn, cleanup traps, log, wait_until, ready, total, total_is, node_id
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 log() { echo "[$(date +%T.%3N)] $*" | tee -a "$OUT/samples.txt" >&2; }
-ready() { curl -sf --max-time 1 "http://127.0.0.1:$1/health/ready" >/dev/null; }
-total() { curl -s --max-time 2 "http://127.0.0.1:$1/api/v1/parks?limit=1${2:+&node=$2}" | grep -o '"total":[0-9]*' | cut -d: -f2; }
-total_is() { [[ "$(total "$1")" == "$2" ]]; }
-node_id() { curl -s --max-time 1 "http://127.0.0.1:$1/health/ready" | grep -o '"node":"[^"]*"' | cut -d'"' -f4; }
 fee() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$1/api/v1/parks/$2/fee?timeoutMs=2000"; }
 node() {  # node NAME HTTP DEV
-  java -Xmx512m -Dlogback.configurationFile="$HERE/logback-bench.xml" -jar "$JAR" run --http-port "$2" --device-port "$3" \
-    --cluster-name "$NAME" > "$OUT/node-$1.log" 2>&1 &
-  PIDS+=($!); eval "PID_$1=$!"
+  spawn "PID_$1" "$OUT/node-$1.log" java -Xmx512m -Dlogback.configurationFile="$HERE/logback-bench.xml" -jar "$JAR" \
+    run --http-port "$2" --device-port "$3" --cluster-name "$NAME"
 }
 sim() {  # sim NAME DEV PREFIX
-  java -Xmx256m -jar "$JAR" simulate --port "$2" --gates 50 --prefix "$3" > "$OUT/sim-$1.log" 2>&1 &
-  PIDS+=($!); eval "SIM_$1=$!"
+  spawn "SIM_$1" "$OUT/sim-$1.log" java -Xmx256m -jar "$JAR" simulate --port "$2" --gates 50 --prefix "$3"
 }
 
 node A 18101 18301; wait_until 60 "A ready" ready 18101

@@ -30,29 +30,11 @@ RATE=100
 mkdir -p "$OUT"
 : > "$OUT/reports.jsonl"
 
-# shared helpers: PIDS, cleanup traps, now, log, wait_until, forget
+# shared helpers (bench/lib.sh): PIDS, cleanup traps, now, log, wait_until, forget, stop_pid, ready,
+# total, total_is, ports_free, node_id
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-
-
-stop_pid() {   # SIGTERM, then SIGKILL after 15 s
-  local p=$1
-  kill -TERM "$p" 2>/dev/null || true
-  local deadline=$((SECONDS + 15))
-  while kill -0 "$p" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-  forget "$p"
-}
-
-ready() { curl -sf --max-time 1 "http://127.0.0.1:$1/health/ready" >/dev/null; }
-total() { curl -s --max-time 2 "http://127.0.0.1:$1/api/v1/parks?limit=1${2:+&node=$2}" | grep -o '"total":[0-9]*' | cut -d: -f2; }
-total_is() { [[ "$(total "$1" "${3:-}")" == "$2" ]]; }
 all_total_is() { local p; for p in "${HTTP_PORTS[@]}"; do total_is "$p" "$1" || return 1; done; }
-port_free() { ! ss -ltnH "sport = :$1" | grep -q .; }
-all_ports_free() { local p; for p in "${HTTP_PORTS[@]}" "${DEV_PORTS[@]}" "$PROXY_PORT"; do port_free "$p" || return 1; done; }
-lines_at_least() { [[ -f $1 ]] && (( $(wc -l < "$1") >= $2 )); }
-node_id() { curl -s --max-time 1 "http://127.0.0.1:$1/health/ready" | grep -o '"node":"[^"]*"' | cut -d'"' -f4; }
 
 # warm: the load has >= $2 answers and its last 300 were all 200 within 100 ms (JIT warm, no backlog)
 warm() {
@@ -70,7 +52,7 @@ for rep in $(seq 1 "$REPS"); do
   R="$OUT/r$rep"; rm -rf "$R"; mkdir -p "$R"
   NAME="bench-$RANDOM-r$rep"
   log "=== repetition $rep: cluster $NAME, files in $R"
-  wait_until 90 "ports free" all_ports_free
+  wait_until 90 "ports free" ports_free "${HTTP_PORTS[@]}" "${DEV_PORTS[@]}" "$PROXY_PORT"
 
   NODE_PIDS=()
   for i in 0 1 2; do

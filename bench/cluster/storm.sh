@@ -30,14 +30,8 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 if (( $(ulimit -n) < GATES + 2000 )); then echo "open files limit $(ulimit -n) too low for $GATES gates" >&2; exit 1; fi
 
 rm -rf "$OUT"; mkdir -p "$OUT"
-# shared helpers: PIDS, cleanup traps, now, log, wait_until, forget
+# shared helpers (bench/lib.sh): PIDS, cleanup traps, now, log, wait_until, forget, ready, total, total_is, ports_free
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-ready() { curl -sf --max-time 1 "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null; }
-total() { curl -s --max-time 5 "http://127.0.0.1:$HTTP_PORT/api/v1/parks?limit=1" | grep -o '"total":[0-9]*' | cut -d: -f2; }
-total_is() { [[ "$(total)" == "$1" ]]; }
-port_free() { ! ss -ltnH "sport = :$1" | grep -q .; }
-ports_free() { port_free "$HTTP_PORT" && port_free "$DEV_PORT"; }
 
 # memory LABEL: full GC, then heap used/committed (GC.heap_info) and RSS of the node
 memory() {
@@ -49,7 +43,7 @@ memory() {
   used=$(echo "$heap" | grep -o 'total [0-9]*K, used [0-9]*K' | head -1 | sed -E 's/total ([0-9]+)K, used ([0-9]+)K/\2/')
   committed=$(echo "$heap" | grep -o 'total [0-9]*K, used [0-9]*K' | head -1 | sed -E 's/total ([0-9]+)K, used ([0-9]+)K/\1/')
   rss=$(grep VmRSS "/proc/$NODE_PID/status" | awk '{print $2}')
-  echo "$label sessions=$(total) heap_used_kb=$used heap_committed_kb=$committed rss_kb=$rss" | tee -a "$OUT/memory.txt" >&2
+  echo "$label sessions=$(total "$HTTP_PORT") heap_used_kb=$used heap_committed_kb=$committed rss_kb=$rss" | tee -a "$OUT/memory.txt" >&2
 }
 
 PREFIXES=(g h i j k l m n)
@@ -66,13 +60,13 @@ start_sim() {   # start_sim N [K]: simulator K (default: all SIMS of them) with 
 }
 kill_sims() { local p; kill -KILL "${SIM_PIDS[@]}"; for p in "${SIM_PIDS[@]}"; do wait "$p" 2>/dev/null || true; forget "$p"; done; SIM_PIDS=(); }
 
-wait_until 90 "ports free" ports_free
+wait_until 90 "ports free" ports_free "$HTTP_PORT" "$DEV_PORT"
 log "ulimit -n $(ulimit -n); node log $OUT/node.log"
 java -Xmx512m -jar "$JAR" run --http-port "$HTTP_PORT" --device-port "$DEV_PORT" \
   --max-controller-connections "$((GATES + 1000))" --max-controller-connections-per-source "$((GATES + 1000))" \
   --cluster-name "bench-$RANDOM-storm" > "$OUT/node.log" 2>&1 &
 NODE_PID=$!; PIDS+=($!)
-wait_until 60 "node ready" ready
+wait_until 60 "node ready" ready "$HTTP_PORT"
 # warm the HTTP path a little (the 0-session baseline should not include lazy class loading of the API)
 for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$HTTP_PORT/api/v1/parks/g$i/fee"; done
 memory idle-0
@@ -82,8 +76,8 @@ memory idle-0
 for k in $(seq 0 $((SIMS - 1))); do
   start_sim 0 "$k" "$k"
   [[ $k == 0 ]] && T_INITIAL=$SIM_T
-  if ! wait_until "$DEADLINE" "$((GATES / SIMS * (k + 1))) sessions (initial connect)" total_is "$((GATES / SIMS * (k + 1)))"; then
-    log "initial connect did not complete: directory total $(total); simulator: $(grep -h 'gates online' "$OUT"/sim0-*.log | tail -1 | cut -c60-)"
+  if ! wait_until "$DEADLINE" "$((GATES / SIMS * (k + 1))) sessions (initial connect)" total_is "$HTTP_PORT" "$((GATES / SIMS * (k + 1)))"; then
+    log "initial connect did not complete: directory total $(total "$HTTP_PORT"); simulator: $(grep -h 'gates online' "$OUT"/sim0-*.log | tail -1 | cut -c60-)"
     jcmd "$NODE_PID" Thread.print > "$OUT/threads-initial-timeout.txt" 2>&1 || true
     memory "stuck"
     exit 2
