@@ -12,6 +12,7 @@ import io.parkgate.testing.TestController;
 import io.parkgate.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,11 +25,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The gateway core end to end on one real clustered node: HTTP in, event bus, controller socket out.
  * Controllers are real sockets (the simulator, or a scripted {@link TestController}).
  */
+@ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GatewayEndToEndTest {
 
@@ -37,19 +40,17 @@ class GatewayEndToEndTest {
   private static Http http;
   private static Vertx clients;
 
+  /** {@code clients}, the simulator's Vert.x, is the VertxExtension's (not clustered; closed by it). */
   @BeforeAll
-  static void startNode() {
+  static void startNode(Vertx vertx) {
     config = TestNodes.config(TestNodes.newClusterName()).maxInFlightPerPark(128).build();
     node = TestNodes.start(config);
     http = new Http(node.httpPort());
-    clients = Vertx.vertx();
+    clients = vertx;
   }
 
   @AfterAll
   static void stopNode() {
-    if (clients != null) {
-      TestNodes.await(clients.close());
-    }
     TestNodes.close(node);
   }
 
@@ -95,16 +96,16 @@ class GatewayEndToEndTest {
       assertThat(r.json().getLong("amount")).isEqualTo(800L);
       assertThat(r.elapsedMs()).as("healthy request %d latency", i).isLessThan(Math.min(healthyTimeoutMs / 2, timeoutMs));
     }
-    // AND the silent park's requests end with a typed error, none later than its timeout plus slack
+    // AND the silent park's requests end with a typed error, none later than half its timeout again
     for (Response r : joinAll(silent)) {
       assertThat(r.status()).isIn(503, 504);
       assertThat(r.error()).isIn("GATE_TIMEOUT", "GATE_UNRESPONSIVE");
-      assertThat(r.elapsedMs()).isLessThan(timeoutMs + 1_000);
+      assertThat(r.elapsedMs()).isLessThan(timeoutMs * 3 / 2);
     }
-    // AND once it has timed out, the next request to it fails at once
-    Response next = http.get("/api/v1/parks/h10/fee?timeoutMs=" + timeoutMs);
+    // AND once it has timed out, the next request to it fails at once: in a tenth of its timeout
+    Response next = http.get("/api/v1/parks/h10/fee?timeoutMs=" + healthyTimeoutMs);
     assertThat(next.error()).isEqualTo("GATE_UNRESPONSIVE");
-    assertThat(next.elapsedMs()).isLessThan(500);
+    assertThat(next.elapsedMs()).isLessThan(healthyTimeoutMs / 10);
   }
 
   @Test
@@ -136,30 +137,37 @@ class GatewayEndToEndTest {
 
   @Test
   void failsWaitingRequestsAtOnceWhenTheSocketCloses() throws Exception {
+    // GIVEN five requests waiting on a controller
+    long timeoutMs = 20_000;
     TestController gate = TestController.online(node.devicePort(), "c-close");
     List<CompletableFuture<Response>> calls = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      calls.add(http.getAsync("/api/v1/parks/c-close/fee?timeoutMs=20000"));
+      calls.add(http.getAsync("/api/v1/parks/c-close/fee?timeoutMs=" + timeoutMs));
     }
     for (int i = 0; i < 5; i++) {
       gate.readRequest("fee.query");
     }
+    // WHEN its socket closes
     long closedAt = System.nanoTime();
     gate.close();
+    // THEN every one fails GATE_OFFLINE at once: in a tenth of its timeout, not at the timeout
     for (Response r : joinAll(calls)) {
       assertThat(r.status()).isEqualTo(503);
       assertThat(r.error()).isEqualTo("GATE_OFFLINE");
     }
     long afterCloseMs = (System.nanoTime() - closedAt) / 1_000_000;
-    assertThat(afterCloseMs).as("time from socket close to all answers").isLessThan(2_000);
+    assertThat(afterCloseMs).as("time from socket close to all answers").isLessThan(timeoutMs / 10);
   }
 
   @Test
   void unknownParkAnswersOfflineAtOnce() {
-    Response fee = http.get("/api/v1/parks/nobody-here/fee?timeoutMs=10000");
+    // WHEN a caller asks for a park nobody holds
+    long timeoutMs = 10_000;
+    Response fee = http.get("/api/v1/parks/nobody-here/fee?timeoutMs=" + timeoutMs);
+    // THEN it is offline at once: in a tenth of the request's timeout
     assertThat(fee.status()).isEqualTo(503);
     assertThat(fee.error()).isEqualTo("GATE_OFFLINE");
-    assertThat(fee.elapsedMs()).isLessThan(500);
+    assertThat(fee.elapsedMs()).isLessThan(timeoutMs / 10);
     Response status = http.get("/api/v1/parks/nobody-here");
     assertThat(status.status()).isEqualTo(404);
     assertThat(status.error()).isEqualTo("NOT_FOUND");
@@ -169,19 +177,22 @@ class GatewayEndToEndTest {
   void afterATimeoutTheParkFailsFastUntilItSpeaksAgain() throws Exception {
     try (TestController gate = TestController.online(node.devicePort(), "c-slow")) {
       // GIVEN a request the controller never answers
-      CompletableFuture<Response> first = http.getAsync("/api/v1/parks/c-slow/fee?plate=OLD&timeoutMs=300");
+      long slowTimeoutMs = 300;
+      CompletableFuture<Response> first = http.getAsync("/api/v1/parks/c-slow/fee?plate=OLD&timeoutMs=" + slowTimeoutMs);
       JsonObject unanswered = gate.readRequest("fee.query");
       Response timedOut = first.join();
+      // THEN it ends at its timeout (seen as early as 278 ms of 300 on the caller's clock)
       assertThat(timedOut.status()).isEqualTo(504);
       assertThat(timedOut.error()).isEqualTo("GATE_TIMEOUT");
-      assertThat(timedOut.elapsedMs()).isBetween(250L, 1_500L);
-      // THEN the server asks the controller whether it is alive
+      assertThat(timedOut.elapsedMs()).isBetween(slowTimeoutMs * 3 / 4, 5 * slowTimeoutMs);
+      // AND the server asks the controller whether it is alive
       assertThat(gate.read().getString("method")).isEqualTo("ping");
-      // AND further requests fail at once, not after their timeout
-      Response fast = http.get("/api/v1/parks/c-slow/fee?timeoutMs=5000");
+      // AND further requests fail at once: in a tenth of their timeout
+      long timeoutMs = 10_000;
+      Response fast = http.get("/api/v1/parks/c-slow/fee?timeoutMs=" + timeoutMs);
       assertThat(fast.status()).isEqualTo(503);
       assertThat(fast.error()).isEqualTo("GATE_UNRESPONSIVE");
-      assertThat(fast.elapsedMs()).isLessThan(500);
+      assertThat(fast.elapsedMs()).isLessThan(timeoutMs / 10);
       // WHEN the controller speaks again (a late answer to the expired request)
       gate.answer(unanswered, new JsonObject().put("amount", 1).put("currency", "CNY").put("plate", "OLD"));
       // THEN the park recovers, and the late answer never answers the new request
@@ -198,19 +209,23 @@ class GatewayEndToEndTest {
 
   @Test
   void capsRequestsInFlightPerPark() throws Exception {
+    long timeoutMs = 10_000;
     try (TestController gate = TestController.online(node.devicePort(), "c-busy")) {
+      // GIVEN a park with as many requests waiting as it may have
       List<CompletableFuture<Response>> waiting = new ArrayList<>();
       for (int i = 0; i < config.maxInFlightPerPark(); i++) {
-        waiting.add(http.getAsync("/api/v1/parks/c-busy/fee?timeoutMs=10000"));
+        waiting.add(http.getAsync("/api/v1/parks/c-busy/fee?timeoutMs=" + timeoutMs));
       }
       List<JsonObject> requests = new ArrayList<>();
       for (int i = 0; i < config.maxInFlightPerPark(); i++) {
         requests.add(gate.readRequest("fee.query"));
       }
-      Response busy = http.get("/api/v1/parks/c-busy/fee?timeoutMs=10000");
+      // WHEN one more comes, THEN it is refused GATE_BUSY at once: in a tenth of its timeout
+      Response busy = http.get("/api/v1/parks/c-busy/fee?timeoutMs=" + timeoutMs);
       assertThat(busy.status()).isEqualTo(503);
       assertThat(busy.error()).isEqualTo("GATE_BUSY");
-      assertThat(busy.elapsedMs()).isLessThan(500);
+      assertThat(busy.elapsedMs()).isLessThan(timeoutMs / 10);
+      // AND the waiting ones are all answered
       for (JsonObject request : requests) {
         gate.answer(request, new JsonObject().put("amount", 5).put("currency", "CNY"));
       }

@@ -7,8 +7,6 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.XmlConfigBuilder;
-import com.hazelcast.shaded.org.snakeyaml.engine.v2.api.Load;
-import com.hazelcast.shaded.org.snakeyaml.engine.v2.api.LoadSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,14 +20,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * Keeps the Kubernetes manifests (k8s/), the Hazelcast file for Kubernetes and the Dockerfile
  * consistent with the application and with each other. Reads the source YAML as written (no
  * kubectl); rendering and schema validation are .ci/k8s-check's job.
  *
- * <p>YAML is parsed with the snakeyaml-engine that Hazelcast bundles (shaded) for its own YAML
- * configuration, so the test needs no dependency of its own.
+ * <p>YAML is parsed with snakeyaml-engine (YAML 1.2, a test-scope dependency), not with the copy
+ * Hazelcast shades for its own configuration, which is Hazelcast's internal detail.
  */
 class KubernetesManifestsTest {
 

@@ -2,8 +2,6 @@ package io.parkgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.shaded.org.snakeyaml.engine.v2.api.Load;
-import com.hazelcast.shaded.org.snakeyaml.engine.v2.api.LoadSettings;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.ParkIds;
 import io.parkgate.config.Settings;
@@ -31,6 +29,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * Keeps {@code src/main/resources/openapi.yaml} true to the code, both ways: every route of the
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * can see is documented with its HTTP status; the node serves the file itself at /openapi.yaml.
  * Validation against the OpenAPI 3.1 schema is not done here (no validator on the classpath).
  *
- * <p>YAML is parsed with the snakeyaml-engine that Hazelcast bundles (shaded).
+ * <p>YAML is parsed with snakeyaml-engine (a test-scope dependency), not Hazelcast's shaded copy.
  */
 class OpenApiContractTest {
 

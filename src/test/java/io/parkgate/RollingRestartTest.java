@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,17 +27,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A rolling restart of every controller node under load, behind a round-robin TCP balancer (as on
  * Kubernetes): each node drains (controllers move, make before break) and is replaced. No request
  * may hang past its timeout or fail with a 500; every one gets a real answer or a typed error.
+ *
+ * <p>What is true today (and what docs/architecture.md's "1,700 of 1,700 answered 200" is not):
+ * not every request is answered 200. One run of 1,630 requests had 10 answered 504 GATE_TIMEOUT
+ * (sent to a device instance whose consumer was already unregistered: "Discarding message since
+ * the consumer is not registered"); another of 3,410 had 5 answered 503 GATE_OFFLINE while node 1
+ * drained. So the test bounds the losses by one burst per restarted node, and prints when they
+ * happened. The bound does not prove make-before-break: with the drain's reconnect requests
+ * removed, 17 of 4,480 were lost (the simulator reconnects within milliseconds of a close);
+ * {@code ClusterTest.drainAsksControllersToMoveAndLetsRequestsInFlightFinish} covers that.
  */
+@ExtendWith(VertxExtension.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RollingRestartTest {
 
   private static final int GATES = 30;
   private static final long TIMEOUT_MS = 2_000;
+  /** Requests per burst of load: the test waits for each burst before the next. */
+  private static final int BURST = 10;
 
   /** A TCP balancer: each new connection goes to the next live backend, skipping dead ones. */
   private static final class Balancer {
@@ -76,7 +90,8 @@ class RollingRestartTest {
   }
 
   @Test
-  void restartingEveryNodeUnderLoadLosesNoRequest() throws Exception {
+  void restartingEveryNodeUnderLoadAnswersEveryRequestInTimeAndTyped(Vertx clients) throws Exception {
+    // GIVEN three controller nodes behind a balancer, one HTTP node, 30 simulated gates
     String cluster = TestNodes.newClusterName();
     ParkgateConfig deviceOnly = TestNodes.config(cluster).httpPort(null).drainGraceMs(3_000).build();
     ParkgateNode api = TestNodes.start(TestNodes.config(cluster).devicePort(null).build());
@@ -84,7 +99,6 @@ class RollingRestartTest {
     for (int i = 0; i < 3; i++) {
       nodes.add(TestNodes.start(deviceOnly));
     }
-    Vertx clients = Vertx.vertx();
     Balancer balancer = new Balancer();
     Http http = new Http(api.httpPort());
     try {
@@ -94,14 +108,16 @@ class RollingRestartTest {
           Set.of(), 0, TestNodes.TOKEN_SECRET, false), false));
       assertThat(TestNodes.poll(Duration.ofSeconds(20), () -> online(http) == GATES)).isTrue();
 
+      // WHEN each controller node in turn drains and is replaced, under continuous load
       List<CompletableFuture<Response>> answers = new CopyOnWriteArrayList<>();
+      List<String> phases = new CopyOnWriteArrayList<>();
       for (int round = 0; round < nodes.size(); round++) {
         ParkgateNode leaving = nodes.get(round);
         // the balancer stops sending new connections there (readiness went down)
         balancer.backends.remove(Integer.valueOf(leaving.devicePort()));
         CompletableFuture<Void> drained = leaving.drain(3_000).toCompletionStage().toCompletableFuture();
         while (!drained.isDone()) {
-          fire(http, answers, 10);
+          fire(http, answers, phases, "node " + (round + 1) + " draining");
         }
         TestNodes.close(leaving);
         ParkgateNode replacement = TestNodes.start(deviceOnly);
@@ -109,23 +125,32 @@ class RollingRestartTest {
         balancer.backends.add(replacement.devicePort());
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (System.nanoTime() < until) {
-          fire(http, answers, 10);
+          fire(http, answers, phases, "node " + (round + 1) + " replaced");
         }
         assertThat(TestNodes.poll(Duration.ofSeconds(20), () -> online(http) == GATES))
             .as("all parks online again after restarting node %d", round + 1).isTrue();
       }
 
+      // THEN no request fails with a bug or hangs past its timeout, every failure is typed, and
+      // what is lost is at most one burst per restarted node
       Map<String, Integer> outcomes = new TreeMap<>();
-      for (CompletableFuture<Response> f : answers) {
-        Response r = f.get(TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS);
+      Map<String, Integer> lostWhen = new TreeMap<>();
+      for (int i = 0; i < answers.size(); i++) {
+        Response r = answers.get(i).get(2 * TIMEOUT_MS, TimeUnit.MILLISECONDS);
         outcomes.merge(r.status() == 200 ? "200" : r.status() + " " + r.error(), 1, Integer::sum);
-        assertThat(r.status()).as("no request fails with a bug").isIn(200, 503, 504);
-        assertThat(r.elapsedMs()).as("no request hangs past its timeout").isLessThan(TIMEOUT_MS + 1_000);
+        if (r.status() != 200) {
+          lostWhen.merge(phases.get(i) + ": " + r.error(), 1, Integer::sum);
+        }
+        assertThat(r.status()).as("no request fails with a bug: %s", r.json()).isIn(200, 503, 504);
+        assertThat(r.error()).as("a typed failure").isIn(null, "GATE_TIMEOUT", "GATE_OFFLINE", "GATE_UNRESPONSIVE");
+        assertThat(r.elapsedMs()).as("no request hangs past its timeout").isLessThan(TIMEOUT_MS * 3 / 2);
       }
-      System.out.println("rolling restart of 3 nodes, " + answers.size() + " requests: " + outcomes);
-      assertThat(outcomes.getOrDefault("200", 0)).as("answered requests").isGreaterThan(answers.size() * 9 / 10);
+      System.out.println("rolling restart of 3 nodes, " + answers.size() + " requests: " + outcomes
+          + ", not answered 200: " + lostWhen);
+      assertThat(answers.size() - outcomes.getOrDefault("200", 0))
+          .as("requests not answered 200 (%s) of %d", lostWhen, answers.size())
+          .isLessThanOrEqualTo(nodes.size() * BURST);
     } finally {
-      TestNodes.await(clients.close());
       for (ParkgateNode n : nodes) {
         n.close().otherwiseEmpty();
       }
@@ -139,11 +164,12 @@ class RollingRestartTest {
   }
 
   /** Sends a burst of fee queries for random parks and waits for them (the load never stops long). */
-  private static void fire(Http http, List<CompletableFuture<Response>> answers, int n) {
+  private static void fire(Http http, List<CompletableFuture<Response>> answers, List<String> phases, String phase) {
     List<CompletableFuture<Response>> burst = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < BURST; i++) {
       int park = 1 + ThreadLocalRandom.current().nextInt(GATES);
       burst.add(http.getAsync("/api/v1/parks/roll" + park + "/fee?timeoutMs=" + TIMEOUT_MS));
+      phases.add(phase);
     }
     answers.addAll(burst);
     CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).join();
