@@ -210,7 +210,8 @@ class ClusterTest {
     ParkgateNode leaving = TestNodes.start(TestNodes.config(cluster).build());
     Http httpLeaving = new Http(leaving.httpPort());
     try (TestController gate = TestController.online(leaving.devicePort(), "mover")) {
-      assertThat(httpLeaving.get("/health/ready").status()).isEqualTo(200);
+      // ready once its listeners are up and the cluster is safe again after its join
+      assertThat(TestNodes.poll(Duration.ofSeconds(20), () -> httpLeaving.get("/health/ready").status() == 200)).isTrue();
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> listed(httpA, "mover", leaving.nodeId()))).isTrue();
       CompletableFuture<Response> inFlight = httpA.getAsync("/api/v1/parks/mover/fee?plate=M&timeoutMs=10000");
       JsonObject request = gate.readRequest("fee.query");
@@ -271,9 +272,9 @@ class ClusterTest {
     ParkgateNode leaving = TestNodes.start(TestNodes.config(cluster).devicePort(null).build());
     WebClient probe = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
     try {
-      Object before = TestNodes.await(probeReadiness(probe, leaving.httpPort()));
-      assertThat(before).isInstanceOf(HttpResponse.class);
-      assertThat(((HttpResponse<?>) before).statusCode()).isEqualTo(200);
+      // (ready once the cluster is safe again after its join: partitions migrate to it first)
+      assertThat(TestNodes.poll(Duration.ofSeconds(20), () -> TestNodes.await(probeReadiness(probe, leaving.httpPort()))
+          instanceof HttpResponse<?> r && r.statusCode() == 200)).as("ready before the drain").isTrue();
 
       // WHEN it drains
       Future<Void> drained = leaving.drain(2_000);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parkgate.ParkgateNode;
 import io.parkgate.config.ParkgateConfig;
+import io.parkgate.config.Settings;
 import io.parkgate.testing.TestNodes;
 import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
@@ -40,7 +41,7 @@ class HttpLimitsTest {
   @BeforeAll
   static void startNode() {
     config = TestNodes.config(TestNodes.newClusterName())
-        .maxHttpConnections(MAX_CONNECTIONS).httpBodyTimeoutMs(BODY_TIMEOUT_MS).build();
+        .set(Settings.HTTP_MAX_CONNECTIONS, MAX_CONNECTIONS).set(Settings.HTTP_BODY_TIMEOUT_MS, BODY_TIMEOUT_MS).build();
     node = TestNodes.start(config);
   }
 
