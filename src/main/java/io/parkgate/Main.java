@@ -218,9 +218,8 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      String secret = System.getenv(Settings.TOKEN_SECRET.env());
-      if (secret == null || secret.length() < 16) {
-        System.err.println("PARKGATE_TOKEN_SECRET must be set (at least 16 characters)");
+      String secret = tokenSecretFromEnvironment();
+      if (secret == null) {
         return 2;
       }
       if (!io.parkgate.bus.ParkIds.isValid(parkId)) {
@@ -232,15 +231,24 @@ public final class Main implements Runnable {
     }
   }
 
+  /** The token secret of the environment, or null (said on stderr) when unset or too short. */
+  private static String tokenSecretFromEnvironment() {
+    String secret = System.getenv(Settings.TOKEN_SECRET.env());
+    if (secret == null || secret.length() < 16) {
+      System.err.println(Settings.TOKEN_SECRET.env() + " must be set (at least 16 characters)");
+      return null;
+    }
+    return secret;
+  }
+
   @Command(name = "cluster-secret", mixinStandardHelpOptions = true,
       description = "Print the cluster secret a node derives from PARKGATE_TOKEN_SECRET when PARKGATE_CLUSTER_SECRET"
           + " is unset: set it as PARKGATE_CLUSTER_SECRET before rotating the token secret (docs/security.md).")
   static final class ClusterSecret implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
-      String secret = System.getenv(Settings.TOKEN_SECRET.env());
-      if (secret == null || secret.length() < 16) {
-        System.err.println("PARKGATE_TOKEN_SECRET must be set (at least 16 characters)");
+      String secret = tokenSecretFromEnvironment();
+      if (secret == null) {
         return 2;
       }
       System.out.println(io.parkgate.security.ClusterCredentials.derivedFromTokenSecret(secret));
