@@ -2,9 +2,8 @@ package io.parkgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parkgate.config.ParkgateConfig;
-import io.parkgate.testing.Http;
 import io.parkgate.testing.Metrics;
+import io.parkgate.testing.OneNode;
 import io.parkgate.testing.TestController;
 import io.parkgate.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
@@ -13,12 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Controller connections per node and per source address (v1 and legacy listeners together):
@@ -31,26 +29,12 @@ class ConnectionLimitsTest {
 
   private static final int NODE_LIMIT = 4;
   private static final int SOURCE_LIMIT = 2;
-  private static ParkgateNode node;
-  private static Http http;
-
-  @BeforeAll
-  static void startNode() {
-    ParkgateConfig config = TestNodes.config(TestNodes.newClusterName())
-        .maxControllerConnections(NODE_LIMIT)
-        .maxControllerConnectionsPerSource(SOURCE_LIMIT)
-        .legacyPort(0)
-        .legacyAllowedParks(List.of("limit-*"))
-        .legacyAllowedSources(List.of("127.0.0.0/8"))
-        .build();
-    node = TestNodes.start(config);
-    http = new Http(node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    TestNodes.close(node);
-  }
+  @RegisterExtension
+  static final OneNode NODE = OneNode.of(b -> b.maxControllerConnections(NODE_LIMIT)
+      .maxControllerConnectionsPerSource(SOURCE_LIMIT)
+      .legacyPort(0)
+      .legacyAllowedParks(List.of("limit-*"))
+      .legacyAllowedSources(List.of("127.0.0.0/8")));
 
   @BeforeEach
   void everyConnectionOfTheLastTestIsGone() {
@@ -58,11 +42,11 @@ class ConnectionLimitsTest {
   }
 
   private static double connections() {
-    return Metrics.value(http, "parkgate_connections", "listener=\"controllers\"");
+    return Metrics.value(NODE.http(), "parkgate_connections", "listener=\"controllers\"");
   }
 
   private static double refused(String reason) {
-    return Metrics.value(http, "parkgate_connections_refused_total", "listener=\"controllers\"",
+    return Metrics.value(NODE.http(), "parkgate_connections_refused_total", "listener=\"controllers\"",
         "reason=\"" + reason + "\"");
   }
 
@@ -76,14 +60,14 @@ class ConnectionLimitsTest {
     List<TestController> open = new ArrayList<>();
     try {
       // GIVEN one source holding its limit: a v1 session and a legacy one (counted together)
-      open.add(TestController.online(node.devicePort(), "limit-a1"));
-      TestController legacy = TestController.connect(node.legacyPort());
+      open.add(TestController.online(NODE.node().devicePort(), "limit-a1"));
+      TestController legacy = TestController.connect(NODE.node().legacyPort());
       legacy.send("limit-a2");
       open.add(legacy);
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> connections() == SOURCE_LIMIT)).isTrue();
 
       // WHEN it opens one more
-      try (TestController extra = TestController.connect(node.devicePort())) {
+      try (TestController extra = TestController.connect(NODE.node().devicePort())) {
         // THEN that one is refused at once, with its reason, before anything is read from it
         JsonObject refusal = extra.read();
         assertThat(errorCode(refusal)).isEqualTo(-32007);
@@ -94,7 +78,7 @@ class ConnectionLimitsTest {
 
       // AND its established session still answers, and another source still gets in
       assertThat(open.get(0).request("ping", new JsonObject()).containsKey("result")).isTrue();
-      try (TestController other = TestController.hello(TestController.connectFrom("127.0.0.2", node.devicePort()),
+      try (TestController other = TestController.hello(TestController.connectFrom("127.0.0.2", NODE.node().devicePort()),
           "limit-b1")) {
         assertThat(other.request("ping", new JsonObject()).containsKey("result")).isTrue();
       }
@@ -113,11 +97,11 @@ class ConnectionLimitsTest {
       // GIVEN the node at its limit, from sources each within theirs
       for (int i = 0; i < NODE_LIMIT; i++) {
         open.add(TestController.hello(TestController.connectFrom("127.0.0." + (10 + i / SOURCE_LIMIT),
-            node.devicePort()), "limit-n" + i));
+            NODE.node().devicePort()), "limit-n" + i));
       }
       // WHEN a controller from a fresh source connects, on either listener
-      try (TestController extra = TestController.connectFrom("127.0.0.20", node.devicePort());
-           TestController extraLegacy = TestController.connectFrom("127.0.0.21", node.legacyPort())) {
+      try (TestController extra = TestController.connectFrom("127.0.0.20", NODE.node().devicePort());
+           TestController extraLegacy = TestController.connectFrom("127.0.0.21", NODE.node().legacyPort())) {
         // THEN it is refused, and the legacy one is simply closed (that protocol has no error line)
         assertThat(errorCode(extra.read())).isEqualTo(-32007);
         assertThat(extra.awaitClosed(Duration.ofSeconds(3))).isTrue();
@@ -127,7 +111,7 @@ class ConnectionLimitsTest {
       // AND once one leaves, a newcomer fits again
       open.remove(0).close();
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> connections() == NODE_LIMIT - 1)).isTrue();
-      open.add(TestController.hello(TestController.connectFrom("127.0.0.20", node.devicePort()), "limit-late"));
+      open.add(TestController.hello(TestController.connectFrom("127.0.0.20", NODE.node().devicePort()), "limit-late"));
       assertThat(open.get(0).request("ping", new JsonObject()).containsKey("result")).isTrue();
     } finally {
       for (TestController c : open) {
@@ -144,28 +128,28 @@ class ConnectionLimitsTest {
     for (int i = 0; i < cycles; i++) {
       // (closes are asynchronous on the node: let the last cycle's go before filling a source again)
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> connections() == 0)).isTrue();
-      try (TestController online = TestController.online(node.devicePort(), "limit-cycle" + i)) {
+      try (TestController online = TestController.online(NODE.node().devicePort(), "limit-cycle" + i)) {
         online.request("ping", new JsonObject());
       }
-      TestController.connect(node.devicePort()).close();
-      try (TestController badToken = TestController.connectFrom("127.0.0.3", node.devicePort())) {
+      TestController.connect(NODE.node().devicePort()).close();
+      try (TestController badToken = TestController.connectFrom("127.0.0.3", NODE.node().devicePort())) {
         badToken.request("hello", new JsonObject().put("parkId", "limit-x").put("token", "wrong"));
         badToken.awaitClosed(Duration.ofSeconds(3));
       }
-      try (TestController garbage = TestController.connect(node.devicePort())) {
+      try (TestController garbage = TestController.connect(NODE.node().devicePort())) {
         garbage.send("not json");
         garbage.awaitClosed(Duration.ofSeconds(3));
       }
-      try (TestController legacy = TestController.connectFrom("127.0.0.4", node.legacyPort())) {
+      try (TestController legacy = TestController.connectFrom("127.0.0.4", NODE.node().legacyPort())) {
         legacy.send("not-allowed-park");
         legacy.awaitClosed(Duration.ofSeconds(3));
       }
       // (the closes above are asynchronous on the node: wait for them before filling the source)
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> connections() == 0)).isTrue();
-      try (TestController a = TestController.connect(node.devicePort());
-           TestController b = TestController.connect(node.devicePort())) {
+      try (TestController a = TestController.connect(NODE.node().devicePort());
+           TestController b = TestController.connect(NODE.node().devicePort())) {
         assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> connections() == SOURCE_LIMIT)).isTrue();
-        try (TestController refusedOne = TestController.connect(node.devicePort())) {
+        try (TestController refusedOne = TestController.connect(NODE.node().devicePort())) {
           assertThat(errorCode(refusedOne.read())).isEqualTo(-32007);
         }
       }

@@ -2,16 +2,16 @@ package io.parkgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parkgate.testing.OneNode;
 import io.parkgate.testing.TestController;
 import io.parkgate.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Failed hellos are limited per (source address, park): a token guesser behind a shared address
@@ -23,20 +23,11 @@ class FailedHelloLimitTest {
 
   private static final int PER_PARK = 10;
   private static final int PER_SOURCE = 200;
-  private static ParkgateNode node;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config(TestNodes.newClusterName()).build());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    TestNodes.close(node);
-  }
+  @RegisterExtension
+  static final OneNode NODE = OneNode.withDefaults();
 
   private static JsonObject hello(String source, String parkId, String token) throws Exception {
-    try (TestController gate = TestController.connectFrom(source, node.devicePort())) {
+    try (TestController gate = TestController.connectFrom(source, NODE.node().devicePort())) {
       return gate.request("hello", new JsonObject().put("parkId", parkId).put("token", token));
     }
   }
@@ -53,7 +44,7 @@ class FailedHelloLimitTest {
     }
     // WHEN it goes on, and when park Y's gate says hello from the same address with its valid token
     JsonObject lockedX = hello("127.0.0.1", "nat-x", "guess-more");
-    try (TestController y = TestController.hello(TestController.connectFrom("127.0.0.1", node.devicePort()), "nat-y")) {
+    try (TestController y = TestController.hello(TestController.connectFrom("127.0.0.1", NODE.node().devicePort()), "nat-y")) {
       // THEN Y is online (its hello succeeded), and X is locked for that address, valid token or not
       assertThat(y.request("ping", new JsonObject()).containsKey("result")).isTrue();
     }
@@ -61,7 +52,7 @@ class FailedHelloLimitTest {
     String validX = new io.parkgate.security.ParkTokens(TestNodes.TOKEN_SECRET, null).sign("nat-x");
     assertThat(message(hello("127.0.0.1", "nat-x", validX))).startsWith("too many failed hellos for park nat-x");
     // AND the lock is per address: X's own gate elsewhere still gets in
-    try (TestController x = TestController.hello(TestController.connectFrom("127.0.0.5", node.devicePort()), "nat-x")) {
+    try (TestController x = TestController.hello(TestController.connectFrom("127.0.0.5", NODE.node().devicePort()), "nat-x")) {
       assertThat(x.request("ping", new JsonObject()).containsKey("result")).isTrue();
     }
   }
@@ -80,7 +71,7 @@ class FailedHelloLimitTest {
     String validFresh = new io.parkgate.security.ParkTokens(TestNodes.TOKEN_SECRET, null).sign("spread-fresh");
     assertThat(message(hello(source, "spread-fresh", validFresh))).startsWith("too many failed hellos for park");
     // AND a valid token for a park that is not locked still gets in from that address
-    try (TestController ok = TestController.hello(TestController.connectFrom(source, node.devicePort()), "spread-ok")) {
+    try (TestController ok = TestController.hello(TestController.connectFrom(source, NODE.node().devicePort()), "spread-ok")) {
       assertThat(ok.request("ping", new JsonObject()).containsKey("result")).isTrue();
     }
   }

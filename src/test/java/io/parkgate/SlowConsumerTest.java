@@ -2,20 +2,18 @@ package io.parkgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parkgate.config.ParkgateConfig;
-import io.parkgate.testing.Http;
 import io.parkgate.testing.Metrics;
+import io.parkgate.testing.OneNode;
 import io.parkgate.testing.PingFlood;
 import io.parkgate.testing.TestController;
 import io.parkgate.testing.TestNodes;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A controller that writes without reading what it is sent: the node stops reading from it and
@@ -25,33 +23,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SlowConsumerTest {
 
-  private static ParkgateConfig config;
-  private static ParkgateNode node;
-  private static Http http;
-
-  @BeforeAll
-  static void startNode() {
-    config = TestNodes.config(TestNodes.newClusterName()).heartbeatIntervalMs(250)
-        // a long idle timeout: the neighbour need not heartbeat while the test waits
-        .idleHeartbeats(40)
-        .build();
-    node = TestNodes.start(config);
-    http = new Http(node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    TestNodes.close(node);
-  }
+  @RegisterExtension
+  // a long idle timeout: the neighbour need not heartbeat while the test waits
+  static final OneNode NODE = OneNode.of(b -> b.heartbeatIntervalMs(250).idleHeartbeats(40));
 
   @Test
   void aControllerThatPingsWithoutReadingIsClosedAsASlowConsumerWhileOthersKeepAnswering() throws Exception {
-    long boundMs = 2 * config.heartbeatIntervalMs();
-    double closedBefore = Metrics.value(http, "parkgate_sessions_closed_total", "reason=\"slow_consumer\"");
+    long boundMs = 2 * NODE.config().heartbeatIntervalMs();
+    double closedBefore = Metrics.value(NODE.http(), "parkgate_sessions_closed_total", "reason=\"slow_consumer\"");
     // GIVEN a well-behaved park and a flooding park on the same node
-    try (TestController neighbour = TestController.online(node.devicePort(), "slow-neighbour");
-         PingFlood flood = PingFlood.online(node.devicePort(), "slow-flooder")) {
-      assertThat(http.get("/api/v1/parks/slow-flooder").status()).isEqualTo(200);
+    try (TestController neighbour = TestController.online(NODE.node().devicePort(), "slow-neighbour");
+         PingFlood flood = PingFlood.online(NODE.node().devicePort(), "slow-flooder")) {
+      assertThat(NODE.http().get("/api/v1/parks/slow-flooder").status()).isEqualTo(200);
 
       // WHEN the flooder writes pings as fast as it can and never reads the pongs
       flood.start();
@@ -60,16 +43,16 @@ class SlowConsumerTest {
       // which takes as long as the kernel's buffer autotuning lets them grow) and, the bound after
       // that, closes it as a slow consumer
       assertThat(TestNodes.poll(Duration.ofSeconds(30),
-          () -> http.get("/api/v1/parks/slow-flooder").status() == 404)).as("flooder closed").isTrue();
+          () -> NODE.http().get("/api/v1/parks/slow-flooder").status() == 404)).as("flooder closed").isTrue();
       long blockedForMs = (System.nanoTime() - flood.lastWriteNanos()) / 1_000_000;
       assertThat(blockedForMs).isBetween(boundMs / 2, 3 * boundMs);
-      assertThat(Metrics.value(http, "parkgate_sessions_closed_total", "reason=\"slow_consumer\""))
+      assertThat(Metrics.value(NODE.http(), "parkgate_sessions_closed_total", "reason=\"slow_consumer\""))
           .isEqualTo(closedBefore + 1);
       assertThat(flood.ended().get(boundMs * 4, TimeUnit.MILLISECONDS)).as("the flooder's writes fail").isNotNull();
 
       // AND the neighbour was answered all along and still is
       assertThat(neighbour.request("ping", new io.vertx.core.json.JsonObject()).getValue("result")).isNotNull();
-      assertThat(http.get("/api/v1/parks/slow-neighbour").status()).isEqualTo(200);
+      assertThat(NODE.http().get("/api/v1/parks/slow-neighbour").status()).isEqualTo(200);
     }
   }
 }

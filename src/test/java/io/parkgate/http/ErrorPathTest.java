@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.parkgate.ParkgateNode;
 import io.parkgate.testing.LogCapture;
+import io.parkgate.testing.OneNode;
 import io.parkgate.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -19,28 +19,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The error path: abandoned requests cost (almost) no log lines, a real bug costs exactly one. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ErrorPathTest {
 
-  private static ParkgateNode node;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config(TestNodes.newClusterName()).build());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    TestNodes.close(node);
-  }
+  @RegisterExtension
+  static final OneNode NODE = OneNode.withDefaults();
 
   @Test
   void aFloodOfAbandonedRequestsLogsABoundedNumberOfLines() throws Exception {
@@ -50,7 +40,7 @@ class ErrorPathTest {
       long start = System.nanoTime();
       // WHEN 500 clients each send half a payment body and close before any answer
       for (int i = 0; i < requests; i++) {
-        try (Socket socket = new Socket("127.0.0.1", node.httpPort())) {
+        try (Socket socket = new Socket("127.0.0.1", NODE.node().httpPort())) {
           socket.getOutputStream().write(("POST /api/v1/parks/p1/payments HTTP/1.1\r\nHost: x\r\n"
               + "content-type: application/json\r\ncontent-length: 100\r\n\r\n{\"paymentId\":")
               .getBytes(StandardCharsets.US_ASCII));
@@ -71,7 +61,7 @@ class ErrorPathTest {
 
   /** The node's count of HTTP connections, from its own metrics (the scrape's own one excluded). */
   private static long openHttpConnections() {
-    try (Socket socket = new Socket("127.0.0.1", node.httpPort())) {
+    try (Socket socket = new Socket("127.0.0.1", NODE.node().httpPort())) {
       socket.setSoTimeout(5_000);
       socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
           .getBytes(StandardCharsets.US_ASCII));

@@ -2,9 +2,8 @@ package io.parkgate.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parkgate.ParkgateNode;
-import io.parkgate.config.ParkgateConfig;
 import io.parkgate.config.Settings;
+import io.parkgate.testing.OneNode;
 import io.parkgate.testing.TestNodes;
 import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
@@ -13,19 +12,17 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The HTTP listener's bounds: connections per node, and the time a request body may take. */
+/** The HTTP listener's bounds: connections per NODE.node(), and the time a request body may take. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpLimitsTest {
@@ -35,20 +32,8 @@ class HttpLimitsTest {
   private static final Pattern REFUSED = Pattern.compile(
       "(?m)^parkgate_connections_refused_total\\{[^}]*listener=\"http\"[^}]*reason=\"node_limit\"[^}]*\\} (\\S+)$");
 
-  private static ParkgateConfig config;
-  private static ParkgateNode node;
-
-  @BeforeAll
-  static void startNode() {
-    config = TestNodes.config(TestNodes.newClusterName())
-        .set(Settings.HTTP_MAX_CONNECTIONS, MAX_CONNECTIONS).set(Settings.HTTP_BODY_TIMEOUT_MS, BODY_TIMEOUT_MS).build();
-    node = TestNodes.start(config);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    TestNodes.close(node);
-  }
+  @RegisterExtension
+  static final OneNode NODE = OneNode.of(b -> b.set(Settings.HTTP_MAX_CONNECTIONS, MAX_CONNECTIONS).set(Settings.HTTP_BODY_TIMEOUT_MS, BODY_TIMEOUT_MS));
 
   @Test
   void aConnectionBeyondTheNodeLimitIsClosedAtOnceAndHeldOnesKeepWorking() throws Exception {
@@ -159,7 +144,7 @@ class HttpLimitsTest {
   }
 
   private static Socket connect() throws IOException {
-    Socket socket = new Socket("127.0.0.1", node.httpPort());
+    Socket socket = new Socket("127.0.0.1", NODE.node().httpPort());
     socket.setSoTimeout(RawAnswer.READ_BOUND_MS);
     return socket;
   }

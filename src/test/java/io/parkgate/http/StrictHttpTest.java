@@ -2,17 +2,16 @@ package io.parkgate.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parkgate.ParkgateNode;
 import io.parkgate.testing.Http;
+import io.parkgate.testing.OneNode;
 import io.parkgate.testing.TestNodes;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Request framing and bodies are read one way only: anything ambiguous is refused, in JSON. */
 @ExtendWith(VertxExtension.class)
@@ -21,24 +20,13 @@ class StrictHttpTest {
 
   private static final String PAYMENTS = "/api/v1/parks/offline-park/payments";
 
-  private static ParkgateNode node;
-  private static Http http;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config(TestNodes.newClusterName()).build());
-    http = new Http(node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    TestNodes.close(node);
-  }
+  @RegisterExtension
+  static final OneNode NODE = OneNode.withDefaults();
 
   @Test
   void duplicateKeysCommentsAndOtherNonStandardJsonAreBadRequests() {
     // GIVEN a well-formed payment reaches the gate lookup (the park is offline)
-    assertThat(http.post(PAYMENTS, "{\"paymentId\":\"s-1\",\"amount\":1}").error()).isEqualTo("GATE_OFFLINE");
+    assertThat(NODE.http().post(PAYMENTS, "{\"paymentId\":\"s-1\",\"amount\":1}").error()).isEqualTo("GATE_OFFLINE");
     List<String> bodies = List.of(
         "{\"paymentId\":\"s-1\",\"amount\":1,\"amount\":999}",
         "{\"paymentId\":\"s-1\",\"paymentId\":\"s-2\",\"amount\":1}",
@@ -57,7 +45,7 @@ class StrictHttpTest {
         "");
     for (String body : bodies) {
       // WHEN the same payment is sent with a body that is not strict JSON
-      Http.Response answer = http.post(PAYMENTS, body);
+      Http.Response answer = NODE.http().post(PAYMENTS, body);
       // THEN it is refused before anything else looks at it
       assertThat(answer.status()).as(body).isEqualTo(400);
       assertThat(answer.error()).as(body).isEqualTo("BAD_REQUEST");
@@ -76,7 +64,7 @@ class StrictHttpTest {
         "POST " + PAYMENTS + " HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
     for (String head : heads) {
       // WHEN one connection sends it and the second request
-      RawAnswer answer = RawAnswer.exchange(node.httpPort(), head + SMUGGLED);
+      RawAnswer answer = RawAnswer.exchange(NODE.node().httpPort(), head + SMUGGLED);
       // THEN one JSON 400 is answered and the connection closed: the second request is never served
       assertThat(answer.status()).as(head).isEqualTo(400);
       assertThat(answer.error()).as(head).isEqualTo("BAD_REQUEST");
@@ -91,7 +79,7 @@ class StrictHttpTest {
       // GIVEN a request with a transfer coding the server does not decode, and a second request after it
       String head = "POST " + PAYMENTS + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding + "\r\n\r\n0\r\n\r\n";
       // WHEN it is sent
-      RawAnswer answer = RawAnswer.exchange(node.httpPort(), head + SMUGGLED);
+      RawAnswer answer = RawAnswer.exchange(NODE.node().httpPort(), head + SMUGGLED);
       // THEN it is a JSON 501 NOT_SUPPORTED, the only answer on a closed connection
       assertThat(answer.status()).as(coding).isEqualTo(501);
       assertThat(answer.error()).as(coding).isEqualTo("NOT_SUPPORTED");
@@ -108,7 +96,7 @@ class StrictHttpTest {
         + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
         + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n";
     // WHEN both are sent, the second asking to close
-    RawAnswer answer = RawAnswer.exchange(node.httpPort(), head + "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    RawAnswer answer = RawAnswer.exchange(NODE.node().httpPort(), head + "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     // THEN the payment reaches the gate lookup and the second request is served too
     assertThat(answer.status()).isEqualTo(503);
     assertThat(answer.error()).isEqualTo("GATE_OFFLINE");
@@ -123,15 +111,15 @@ class StrictHttpTest {
         + "b".repeat(new io.vertx.core.http.HttpServerOptions().getMaxHeaderSize()) + "\r\n\r\n";
     String garbage = "GET /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: twelve\r\n\r\n";
     // WHEN each is sent THEN each is the documented JSON error, on a closed connection
-    RawAnswer uri = RawAnswer.exchange(node.httpPort(), longUri);
+    RawAnswer uri = RawAnswer.exchange(NODE.node().httpPort(), longUri);
     assertThat(uri.status()).isEqualTo(414);
     assertThat(uri.error()).isEqualTo("URI_TOO_LONG");
     assertThat(uri.closed()).isTrue();
-    RawAnswer headers = RawAnswer.exchange(node.httpPort(), bigHeaders);
+    RawAnswer headers = RawAnswer.exchange(NODE.node().httpPort(), bigHeaders);
     assertThat(headers.status()).isEqualTo(431);
     assertThat(headers.error()).isEqualTo("HEADERS_TOO_LARGE");
     assertThat(headers.closed()).isTrue();
-    RawAnswer malformed = RawAnswer.exchange(node.httpPort(), garbage);
+    RawAnswer malformed = RawAnswer.exchange(NODE.node().httpPort(), garbage);
     assertThat(malformed.status()).isEqualTo(400);
     assertThat(malformed.error()).isEqualTo("BAD_REQUEST");
     assertThat(malformed.closed()).isTrue();
