@@ -5,7 +5,7 @@ import io.parkgate.config.ParkgateConfig;
 import io.parkgate.config.Settings;
 import io.parkgate.config.SettingsDoc;
 import io.parkgate.security.ApiKeys;
-import io.parkgate.sim.GateSimulator;
+import io.parkgate.sim.ControllerSimulator;
 import io.parkgate.sim.SimulatorOptions;
 import io.parkgate.sim.SimulatorStats;
 import io.vertx.core.Future;
@@ -110,14 +110,14 @@ public final class Main implements Runnable {
         System.err.println("invalid configuration: " + e.getMessage());
         return 2;
       }
-      if (config.httpPort() == null || config.devicePort() == null) {
-        System.err.println("the demo needs both listeners: --http-port and --device-port cannot be off");
+      if (config.httpPort() == null || config.controllerPort() == null) {
+        System.err.println("the demo needs both listeners: --http-port and --controller-port cannot be off");
         return 2;
       }
       return startAndWait(() -> ParkgateNode.start(config), n -> {
-        SimulatorOptions sim = new SimulatorOptions("127.0.0.1", n.devicePort(), 3, "g", 800, 20,
+        SimulatorOptions sim = new SimulatorOptions("127.0.0.1", n.controllerPort(), 3, "g", 800, 20,
             Set.of("g3"), blackholeAfter, config.tokenSecret(), false);
-        return GateSimulator.deploy(n.vertx(), sim, false)
+        return ControllerSimulator.deploy(n.vertx(), sim, false)
             .compose(stats -> waitForGates(n.vertx(), stats, 3, 10_000))
             .onSuccess(v -> printDemo(n.httpPort(), blackholeAfter, apiKey));
       }, drainThenClose(config));
@@ -131,8 +131,9 @@ public final class Main implements Runnable {
     String host;
     @Option(names = "--port", defaultValue = "8282", description = "server controller port (default ${DEFAULT-VALUE})")
     int port;
-    @Option(names = "--gates", required = true, description = "number of controllers, park IDs <prefix>1..<prefix>N")
-    int gates;
+    @Option(names = {"--controllers", "--gates"}, required = true,
+        description = "number of controllers, park IDs <prefix>1..<prefix>N (--gates: its old name)")
+    int controllers;
     @Option(names = "--prefix", defaultValue = "g", description = "park ID prefix (default ${DEFAULT-VALUE})")
     String prefix;
     @Option(names = "--amount", defaultValue = "800", description = "fee answered, minor units (default ${DEFAULT-VALUE})")
@@ -153,24 +154,24 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      if (gates < 0 || port <= 0 || port > 65535 || delayMs < 0 || blackholeAfter < 0
+      if (controllers < 0 || port <= 0 || port > 65535 || delayMs < 0 || blackholeAfter < 0
           || !(protocol.equals("v1") || protocol.equals("legacy"))) {
-        System.err.println("invalid arguments: --gates >= 0, --port 1..65535, --delay-ms >= 0, --blackhole-after >= 0,"
+        System.err.println("invalid arguments: --controllers >= 0, --port 1..65535, --delay-ms >= 0, --blackhole-after >= 0,"
             + " --protocol v1|legacy");
         return 2;
       }
       String secret = System.getenv(Settings.TOKEN_SECRET.env());
       if (protocol.equals("v1") && (secret == null || secret.length() < 16)) {
-        LOG.warn("PARKGATE_TOKEN_SECRET is not set: gates send a placeholder token (fine only against"
+        LOG.warn("PARKGATE_TOKEN_SECRET is not set: controllers send a placeholder token (fine only against"
             + " a node started with --insecure-accept-any-token)");
         secret = null;
       }
-      SimulatorOptions options = new SimulatorOptions(host, port, gates, prefix, amount, delayMs,
+      SimulatorOptions options = new SimulatorOptions(host, port, controllers, prefix, amount, delayMs,
           blackhole == null ? Set.of() : new HashSet<>(blackhole), blackholeAfter, secret, protocol.equals("legacy"),
           tlsTrust, sourceAddresses);
       Vertx vertx = Vertx.vertx();
-      LOG.info("simulating {} gates {}1..{}{} against {}:{}", gates, prefix, prefix, gates, host, port);
-      return startAndWait(() -> GateSimulator.deploy(vertx, options, true).map(s -> vertx), v -> Future.succeededFuture(),
+      LOG.info("simulating {} controllers {}1..{}{} against {}:{}", controllers, prefix, prefix, controllers, host, port);
+      return startAndWait(() -> ControllerSimulator.deploy(vertx, options, true).map(s -> vertx), v -> Future.succeededFuture(),
           Vertx::close);
     }
   }
@@ -319,7 +320,7 @@ public final class Main implements Runnable {
         promise.tryComplete();
       } else if (System.currentTimeMillis() > deadline) {
         vertx.cancelTimer(t);
-        promise.tryFail("only " + stats.connected() + " of " + n + " simulated gates connected");
+        promise.tryFail("only " + stats.connected() + " of " + n + " simulated controllers connected");
       }
     });
     return promise.future();

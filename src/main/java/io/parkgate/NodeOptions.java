@@ -46,10 +46,12 @@ final class NodeOptions {
         continue;
       }
       boolean bool = s.type() == Setting.Type.BOOL;
-      OptionSpec.Builder option = OptionSpec.builder(s.flag())
+      String[] names = s.oldNames().flag() == null ? new String[0] : new String[] {s.oldNames().flag()};
+      OptionSpec.Builder option = OptionSpec.builder(s.flag(), names)
           .type(String.class)
           .paramLabel(s.type().label())
-          .description(s.key() + ": " + s.description() + " (env " + s.env() + "; default "
+          .description(s.key() + ": " + s.description() + " (env " + s.env()
+              + (s.oldNames().env() == null ? "" : " or " + s.oldNames().env()) + "; default "
               + (s.defaultValue() == null ? "unset" : s.format(s.defaultValue())) + ")")
           .setter(new CommandLine.Model.ISetter() {
             @Override

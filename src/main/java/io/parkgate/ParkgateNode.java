@@ -8,9 +8,9 @@ import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkNodeSelector;
 import io.parkgate.cluster.PaymentLedger;
 import io.parkgate.config.ParkgateConfig;
-import io.parkgate.device.DeviceVerticle;
-import io.parkgate.device.NodeSecurity;
-import io.parkgate.device.ParkSubscriptions;
+import io.parkgate.controller.ControllerVerticle;
+import io.parkgate.controller.NodeSecurity;
+import io.parkgate.controller.ParkSubscriptions;
 import io.parkgate.http.ApiVerticle;
 import io.parkgate.http.NodeState;
 import io.parkgate.metrics.GatewayMetrics;
@@ -55,21 +55,21 @@ public final class ParkgateNode {
   private final Vertx vertx;
   private final ParkDirectory directory;
   private final NodeState state;
-  private final List<DeviceVerticle> deviceVerticles;
+  private final List<ControllerVerticle> controllerVerticles;
   private final List<ApiVerticle> apiVerticles;
   private final int httpPort;
-  private final int devicePort;
+  private final int controllerPort;
   private final int legacyPort;
 
-  private ParkgateNode(Vertx vertx, ParkDirectory directory, NodeState state, List<DeviceVerticle> device,
-      List<ApiVerticle> api, int httpPort, int devicePort, int legacyPort) {
+  private ParkgateNode(Vertx vertx, ParkDirectory directory, NodeState state, List<ControllerVerticle> controllers,
+      List<ApiVerticle> api, int httpPort, int controllerPort, int legacyPort) {
     this.vertx = vertx;
     this.directory = directory;
     this.state = state;
-    this.deviceVerticles = device;
+    this.controllerVerticles = controllers;
     this.apiVerticles = api;
     this.httpPort = httpPort;
-    this.devicePort = devicePort;
+    this.controllerPort = controllerPort;
     this.legacyPort = legacyPort;
   }
 
@@ -132,7 +132,7 @@ public final class ParkgateNode {
     HazelcastInstance hazelcast = Hazelcast.getHazelcastInstanceByName(instanceName);
     ClusterManagers.logMembership(hazelcast);
     NodeState state = new NodeState();
-    List<DeviceVerticle> device = new CopyOnWriteArrayList<>();
+    List<ControllerVerticle> controllers = new CopyOnWriteArrayList<>();
     List<ApiVerticle> api = new CopyOnWriteArrayList<>();
     AtomicInteger instances = new AtomicInteger();
     MeterRegistry registry = BackendRegistries.getNow(registryName);
@@ -148,21 +148,21 @@ public final class ParkgateNode {
       }
     }).compose(directory ->
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES).compose(subscriptions -> {
-          Future<Integer> devicePort = deployListener(vertx, config.devicePort(), -1, config.deviceInstances(),
-              port -> new DeviceVerticle(config, directory, subscriptions, security, port, legacyPort,
+          Future<Integer> controllerPort = deployListener(vertx, config.controllerPort(), -1, config.controllerInstances(),
+              port -> new ControllerVerticle(config, directory, subscriptions, security, port, legacyPort,
                   instances.incrementAndGet()),
-              DeviceVerticle::actualPort, device);
-          Future<Integer> httpPort = devicePort.compose(d -> deployListener(vertx, config.httpPort(), -2,
+              ControllerVerticle::actualPort, controllers);
+          Future<Integer> httpPort = controllerPort.compose(d -> deployListener(vertx, config.httpPort(), -2,
               config.httpInstances(),
               port -> new ApiVerticle(config, directory, payments, apiKeys, metrics, registryName, state, port,
                   httpConnections),
               ApiVerticle::actualPort, api));
           return httpPort.map(h -> {
             state.ready(true);
-            int legacy = device.isEmpty() ? -1 : device.get(0).actualLegacyPort();
+            int legacy = controllers.isEmpty() ? -1 : controllers.get(0).actualLegacyPort();
             LOG.info("parkgate node {} ready: http port {}, controller port {}, legacy port {}", nodeId, portText(h),
-                portText(devicePort.result()), portText(legacy));
-            return new ParkgateNode(vertx, directory, state, device, api, h, devicePort.result(), legacy);
+                portText(controllerPort.result()), portText(legacy));
+            return new ParkgateNode(vertx, directory, state, controllers, api, h, controllerPort.result(), legacy);
           });
         }));
   }
@@ -207,8 +207,8 @@ public final class ParkgateNode {
   }
 
   /** The controller port actually bound, or -1 when the controller listener is off. */
-  public int devicePort() {
-    return devicePort;
+  public int controllerPort() {
+    return controllerPort;
   }
 
   /** The HTTP routes ("METHOD /path"), or an empty list when HTTP is off. */
@@ -232,7 +232,7 @@ public final class ParkgateNode {
     }
     LOG.info("draining: controllers asked to reconnect elsewhere, {} ms grace", graceMs);
     List<Future<Void>> steps = new ArrayList<>();
-    deviceVerticles.forEach(v -> steps.add(v.drain(graceMs)));
+    controllerVerticles.forEach(v -> steps.add(v.drain(graceMs)));
     apiVerticles.forEach(v -> steps.add(v.drain(graceMs)));
     return Future.join(steps).mapEmpty();
   }

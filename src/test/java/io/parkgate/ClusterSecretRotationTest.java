@@ -29,9 +29,9 @@ class ClusterSecretRotationTest {
     String newSecret = "new-cluster-secret-0123456789";
     ParkgateNode gates = TestNodes.start(TestNodes.config(cluster).httpPort(null)
         .clusterSecret(oldSecret).clusterSecretPrevious(newSecret).build());
-    ParkgateNode api = TestNodes.start(TestNodes.config(cluster).devicePort(null)
+    ParkgateNode api = TestNodes.start(TestNodes.config(cluster).controllerPort(null)
         .clusterSecret(newSecret).clusterSecretPrevious(oldSecret).build());
-    try (TestController gate = TestController.online(gates.devicePort(), "st-rotate")) {
+    try (TestController gate = TestController.online(gates.controllerPort(), "st-rotate")) {
       // WHEN a request crosses from one to the other
       CompletableFuture<Response> fee = new Http(api.httpPort()).getAsync("/api/v1/parks/st-rotate/fee?timeoutMs=5000");
       gate.answer(gate.readRequest("fee.query"), new JsonObject().put("amount", 100).put("currency", "CNY"));

@@ -10,7 +10,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.parkgate.bus.Addresses;
-import io.parkgate.bus.GateCall;
+import io.parkgate.bus.ControllerCall;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.PaymentLedger;
 import io.parkgate.security.RecordSeal;
@@ -59,7 +59,7 @@ class ClusterStrangerTest {
   static void start() {
     String cluster = TestNodes.newClusterName();
     nodeA = TestNodes.start(TestNodes.config(cluster).httpPort(null).build());
-    nodeB = TestNodes.start(TestNodes.config(cluster).devicePort(null).build());
+    nodeB = TestNodes.start(TestNodes.config(cluster).controllerPort(null).build());
     http = new Http(nodeB.httpPort());
 
     // a member: the packaged cluster.xml and the cluster name are all it needs to join
@@ -88,7 +88,7 @@ class ClusterStrangerTest {
 
   @Test
   void aStrangerMemberConsumingAParksAddressesReceivesNothingAndAnswersNothing() throws Exception {
-    try (TestController gate = TestController.online(nodeA.devicePort(), "st-fee")) {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "st-fee")) {
       // GIVEN a stranger consuming the park's address and the instance address the directory routes to
       String route = routeOf("st-fee");
       AtomicInteger received = new AtomicInteger();
@@ -138,12 +138,12 @@ class ClusterStrangerTest {
 
   @Test
   void aStrangerMemberCannotNotifyAGateOfAPayment() throws Exception {
-    try (TestController gate = TestController.online(nodeA.devicePort(), "st-pay")) {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "st-pay")) {
       // GIVEN the address that reaches the park's session
       String route = routeOf("st-pay");
       // WHEN the stranger sends payment.notify straight over the bus, to both addresses
       for (String address : List.of(route, Addresses.park("st-pay"))) {
-        JsonObject call = GateCall.call("st-pay", "payment.notify",
+        JsonObject call = ControllerCall.call("st-pay", "payment.notify",
             new JsonObject().put("paymentId", "stolen-" + address).put("amount", 0), 1000).toJson();
         Future<?> sent = stranger.eventBus().request(address, call, new DeliveryOptions().setSendTimeout(2000));
         assertThat(awaitFailure(sent)).as("the stranger's request to %s", address).isTrue();
@@ -161,7 +161,7 @@ class ClusterStrangerTest {
   void forgedDirectoryEntriesAreRefusedAndDoNotStealALivePark() throws Exception {
     IMap<String, String> parks = strangerClient.getMap(ParkDirectory.MAP_NAME);
     // GIVEN a live park, and a stranger's client that writes entries with and without a fake seal
-    try (TestController gate = TestController.online(nodeA.devicePort(), "st-live")) {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "st-live")) {
       String genuine = parks.get("st-live");
       JsonObject entry = new JsonObject(RecordSeal.body(genuine));
       String strangerRoute = "stranger.route";
@@ -185,15 +185,15 @@ class ClusterStrangerTest {
       assertThat(live.join().json().getLong("amount")).isEqualTo(700);
     }
     // AND a new hello of the park replaces the forged entry (which claims a higher epoch)
-    TestController again = TestController.online(nodeA.devicePort(), "st-live");
-    assertThat(RecordSeal.body(parks.get("st-live"))).contains("\"address\":\"parkgate.device.");
+    TestController again = TestController.online(nodeA.controllerPort(), "st-live");
+    assertThat(RecordSeal.body(parks.get("st-live"))).contains("\"address\":\"parkgate.controller.");
     again.close();
   }
 
   @Test
   void aForgedPaymentRecordIsNeverReplayedAndThePaymentGoesToTheGate() throws Exception {
     IMap<String, String> payments = strangerClient.getMap(PaymentLedger.MAP_NAME);
-    try (TestController gate = TestController.online(nodeA.devicePort(), "st-ledger")) {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "st-ledger")) {
       // GIVEN a forged "done" record for a paymentId the app is about to send
       JsonObject forged = new JsonObject().put("parkId", "st-ledger").put("amount", 800).put("owner", "x")
           .put("state", "done").put("status", 200)

@@ -48,7 +48,7 @@ class ClusterTest {
     cluster = TestNodes.newClusterName();
     nodeA = TestNodes.start(TestNodes.config(cluster).build());
     nodeB = TestNodes.start(TestNodes.config(cluster).build());
-    nodeC = TestNodes.start(TestNodes.config(cluster).devicePort(null).build());
+    nodeC = TestNodes.start(TestNodes.config(cluster).controllerPort(null).build());
     httpA = new Http(nodeA.httpPort());
     httpC = new Http(nodeC.httpPort());
   }
@@ -67,11 +67,11 @@ class ClusterTest {
 
   @Test
   void aNewHelloClosesTheOlderSessionOnAnotherNodeBeforeItIsAnswered() throws Exception {
-    TestController older = TestController.online(nodeA.devicePort(), "t1");
+    TestController older = TestController.online(nodeA.controllerPort(), "t1");
     assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> listed(httpC, "t1", nodeA.nodeId()))).isTrue();
     long olderEpoch = httpC.get("/api/v1/parks/t1").json().getLong("epoch");
 
-    try (TestController newer = TestController.online(nodeB.devicePort(), "t1")) {
+    try (TestController newer = TestController.online(nodeB.controllerPort(), "t1")) {
       // by the time the newer connection has its hello answer, the older one is already closed
       JsonObject lastWords = older.read();
       assertThat(lastWords.getJsonObject("error").getInteger("code")).isEqualTo(-32005);
@@ -102,8 +102,8 @@ class ClusterTest {
 
   @Test
   void aSecondConnectionOnTheSameNodeTakesOverToo() throws Exception {
-    TestController older = TestController.online(nodeA.devicePort(), "t2");
-    try (TestController newer = TestController.online(nodeA.devicePort(), "t2")) {
+    TestController older = TestController.online(nodeA.controllerPort(), "t2");
+    try (TestController newer = TestController.online(nodeA.controllerPort(), "t2")) {
       assertThat(older.read().getJsonObject("error").getInteger("code")).isEqualTo(-32005);
       assertThat(older.awaitClosed(Duration.ofMillis(500))).isTrue();
       CompletableFuture<Response> call = httpC.getAsync("/api/v1/parks/t2/fee?timeoutMs=5000");
@@ -119,10 +119,10 @@ class ClusterTest {
     List<TestController> controllers = new ArrayList<>();
     try {
       for (int i = 1; i <= 5; i++) {
-        controllers.add(TestController.online(nodeA.devicePort(), "dir-a" + i));
+        controllers.add(TestController.online(nodeA.controllerPort(), "dir-a" + i));
       }
       for (int i = 1; i <= 3; i++) {
-        controllers.add(TestController.online(nodeB.devicePort(), "dir-b" + i));
+        controllers.add(TestController.online(nodeB.controllerPort(), "dir-b" + i));
       }
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> listed(httpC, "dir-b3", nodeB.nodeId()))).isTrue();
 
@@ -168,7 +168,7 @@ class ClusterTest {
     List<TestController> controllers = new ArrayList<>();
     try {
       for (int i = 1; i <= 3; i++) {
-        controllers.add(TestController.online(doomed.devicePort(), "dead" + i));
+        controllers.add(TestController.online(doomed.controllerPort(), "dead" + i));
       }
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> listed(httpC, "dead3", doomed.nodeId()))).isTrue();
 
@@ -209,7 +209,7 @@ class ClusterTest {
   void drainAsksControllersToMoveAndLetsRequestsInFlightFinish() throws Exception {
     ParkgateNode leaving = TestNodes.start(TestNodes.config(cluster).build());
     Http httpLeaving = new Http(leaving.httpPort());
-    try (TestController gate = TestController.online(leaving.devicePort(), "mover")) {
+    try (TestController gate = TestController.online(leaving.controllerPort(), "mover")) {
       // ready once its listeners are up and the cluster is safe again after its join
       assertThat(TestNodes.poll(Duration.ofSeconds(20), () -> httpLeaving.get("/health/ready").status() == 200)).isTrue();
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> listed(httpA, "mover", leaving.nodeId()))).isTrue();
@@ -228,7 +228,7 @@ class ClusterTest {
       drained.get(10, TimeUnit.SECONDS);
       assertThat(gate.awaitClosed(Duration.ofSeconds(3))).isTrue();
       // the controller reconnects elsewhere and the park is reachable again
-      try (TestController moved = TestController.online(nodeA.devicePort(), "mover")) {
+      try (TestController moved = TestController.online(nodeA.controllerPort(), "mover")) {
         CompletableFuture<Response> again = httpC.getAsync("/api/v1/parks/mover/fee?timeoutMs=5000");
         moved.answer(moved.readRequest("fee.query"), new JsonObject().put("amount", 8).put("currency", "CNY"));
         assertThat(again.join().status()).isEqualTo(200);
@@ -269,7 +269,7 @@ class ClusterTest {
   @Test
   void readinessIsDownWhileDraining(Vertx vertx) {
     // GIVEN a ready node (HTTP only)
-    ParkgateNode leaving = TestNodes.start(TestNodes.config(cluster).devicePort(null).build());
+    ParkgateNode leaving = TestNodes.start(TestNodes.config(cluster).controllerPort(null).build());
     WebClient probe = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
     try {
       // (ready once the cluster is safe again after its join: partitions migrate to it first)

@@ -60,14 +60,14 @@ class ConnectionLimitsTest {
     List<TestController> open = new ArrayList<>();
     try {
       // GIVEN one source holding its limit: a v1 session and a legacy one (counted together)
-      open.add(TestController.online(NODE.node().devicePort(), "limit-a1"));
+      open.add(TestController.online(NODE.node().controllerPort(), "limit-a1"));
       TestController legacy = TestController.connect(NODE.node().legacyPort());
       legacy.send("limit-a2");
       open.add(legacy);
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> connections() == SOURCE_LIMIT)).isTrue();
 
       // WHEN it opens one more
-      try (TestController extra = TestController.connect(NODE.node().devicePort())) {
+      try (TestController extra = TestController.connect(NODE.node().controllerPort())) {
         // THEN that one is refused at once, with its reason, before anything is read from it
         JsonObject refusal = extra.read();
         assertThat(errorCode(refusal)).isEqualTo(-32007);
@@ -78,7 +78,7 @@ class ConnectionLimitsTest {
 
       // AND its established session still answers, and another source still gets in
       assertThat(open.get(0).request("ping", new JsonObject()).containsKey("result")).isTrue();
-      try (TestController other = TestController.hello(TestController.connectFrom("127.0.0.2", NODE.node().devicePort()),
+      try (TestController other = TestController.hello(TestController.connectFrom("127.0.0.2", NODE.node().controllerPort()),
           "limit-b1")) {
         assertThat(other.request("ping", new JsonObject()).containsKey("result")).isTrue();
       }
@@ -97,10 +97,10 @@ class ConnectionLimitsTest {
       // GIVEN the node at its limit, from sources each within theirs
       for (int i = 0; i < NODE_LIMIT; i++) {
         open.add(TestController.hello(TestController.connectFrom("127.0.0." + (10 + i / SOURCE_LIMIT),
-            NODE.node().devicePort()), "limit-n" + i));
+            NODE.node().controllerPort()), "limit-n" + i));
       }
       // WHEN a controller from a fresh source connects, on either listener
-      try (TestController extra = TestController.connectFrom("127.0.0.20", NODE.node().devicePort());
+      try (TestController extra = TestController.connectFrom("127.0.0.20", NODE.node().controllerPort());
            TestController extraLegacy = TestController.connectFrom("127.0.0.21", NODE.node().legacyPort())) {
         // THEN it is refused, and the legacy one is simply closed (that protocol has no error line)
         assertThat(errorCode(extra.read())).isEqualTo(-32007);
@@ -111,7 +111,7 @@ class ConnectionLimitsTest {
       // AND once one leaves, a newcomer fits again
       open.remove(0).close();
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> connections() == NODE_LIMIT - 1)).isTrue();
-      open.add(TestController.hello(TestController.connectFrom("127.0.0.20", NODE.node().devicePort()), "limit-late"));
+      open.add(TestController.hello(TestController.connectFrom("127.0.0.20", NODE.node().controllerPort()), "limit-late"));
       assertThat(open.get(0).request("ping", new JsonObject()).containsKey("result")).isTrue();
     } finally {
       for (TestController c : open) {
@@ -128,15 +128,15 @@ class ConnectionLimitsTest {
     for (int i = 0; i < cycles; i++) {
       // (closes are asynchronous on the node: let the last cycle's go before filling a source again)
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> connections() == 0)).isTrue();
-      try (TestController online = TestController.online(NODE.node().devicePort(), "limit-cycle" + i)) {
+      try (TestController online = TestController.online(NODE.node().controllerPort(), "limit-cycle" + i)) {
         online.request("ping", new JsonObject());
       }
-      TestController.connect(NODE.node().devicePort()).close();
-      try (TestController badToken = TestController.connectFrom("127.0.0.3", NODE.node().devicePort())) {
+      TestController.connect(NODE.node().controllerPort()).close();
+      try (TestController badToken = TestController.connectFrom("127.0.0.3", NODE.node().controllerPort())) {
         badToken.request("hello", new JsonObject().put("parkId", "limit-x").put("token", "wrong"));
         badToken.awaitClosed(Duration.ofSeconds(3));
       }
-      try (TestController garbage = TestController.connect(NODE.node().devicePort())) {
+      try (TestController garbage = TestController.connect(NODE.node().controllerPort())) {
         garbage.send("not json");
         garbage.awaitClosed(Duration.ofSeconds(3));
       }
@@ -146,10 +146,10 @@ class ConnectionLimitsTest {
       }
       // (the closes above are asynchronous on the node: wait for them before filling the source)
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> connections() == 0)).isTrue();
-      try (TestController a = TestController.connect(NODE.node().devicePort());
-           TestController b = TestController.connect(NODE.node().devicePort())) {
+      try (TestController a = TestController.connect(NODE.node().controllerPort());
+           TestController b = TestController.connect(NODE.node().controllerPort())) {
         assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> connections() == SOURCE_LIMIT)).isTrue();
-        try (TestController refusedOne = TestController.connect(NODE.node().devicePort())) {
+        try (TestController refusedOne = TestController.connect(NODE.node().controllerPort())) {
           assertThat(errorCode(refusedOne.read())).isEqualTo(-32007);
         }
       }

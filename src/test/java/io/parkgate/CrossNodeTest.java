@@ -34,7 +34,7 @@ class CrossNodeTest {
   static void startCluster() {
     String cluster = TestNodes.newClusterName();
     nodeA = TestNodes.start(TestNodes.config(cluster).httpPort(null).build());
-    nodeB = TestNodes.start(TestNodes.config(cluster).devicePort(null).build());
+    nodeB = TestNodes.start(TestNodes.config(cluster).controllerPort(null).build());
     httpB = new Http(nodeB.httpPort());
   }
 
@@ -47,14 +47,14 @@ class CrossNodeTest {
   @Test
   void nodesListenOnlyWhereConfigured() {
     assertThat(nodeA.httpPort()).isEqualTo(-1);
-    assertThat(nodeA.devicePort()).isPositive();
-    assertThat(nodeB.devicePort()).isEqualTo(-1);
+    assertThat(nodeA.controllerPort()).isPositive();
+    assertThat(nodeB.controllerPort()).isEqualTo(-1);
     assertThat(nodeB.httpPort()).isPositive();
   }
 
   @Test
   void requestEnteringNodeBReachesAControllerOnNodeA() throws Exception {
-    try (TestController gate = TestController.online(nodeA.devicePort(), "x1")) {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "x1")) {
       // the hello answer means the park is reachable cluster-wide: ask B right away
       List<CompletableFuture<Response>> calls = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -79,7 +79,7 @@ class CrossNodeTest {
 
   @Test
   void failuresOnNodeAReachNodeBTypedAndAtOnce() throws Exception {
-    TestController gate = TestController.online(nodeA.devicePort(), "x2");
+    TestController gate = TestController.online(nodeA.controllerPort(), "x2");
     long timeoutMs = 10_000;
     // GIVEN a request that times out on node A's controller
     CompletableFuture<Response> slow = httpB.getAsync("/api/v1/parks/x2/fee?timeoutMs=300");

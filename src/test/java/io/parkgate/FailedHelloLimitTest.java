@@ -27,7 +27,7 @@ class FailedHelloLimitTest {
   static final OneNode NODE = OneNode.withDefaults();
 
   private static JsonObject hello(String source, String parkId, String token) throws Exception {
-    try (TestController gate = TestController.connectFrom(source, NODE.node().devicePort())) {
+    try (TestController gate = TestController.connectFrom(source, NODE.node().controllerPort())) {
       return gate.request("hello", new JsonObject().put("parkId", parkId).put("token", token));
     }
   }
@@ -44,7 +44,7 @@ class FailedHelloLimitTest {
     }
     // WHEN it goes on, and when park Y's gate says hello from the same address with its valid token
     JsonObject lockedX = hello("127.0.0.1", "nat-x", "guess-more");
-    try (TestController y = TestController.hello(TestController.connectFrom("127.0.0.1", NODE.node().devicePort()), "nat-y")) {
+    try (TestController y = TestController.hello(TestController.connectFrom("127.0.0.1", NODE.node().controllerPort()), "nat-y")) {
       // THEN Y is online (its hello succeeded), and X is locked for that address, valid token or not
       assertThat(y.request("ping", new JsonObject()).containsKey("result")).isTrue();
     }
@@ -52,7 +52,7 @@ class FailedHelloLimitTest {
     String validX = new io.parkgate.security.ParkTokens(TestNodes.TOKEN_SECRET, null).sign("nat-x");
     assertThat(message(hello("127.0.0.1", "nat-x", validX))).startsWith("too many failed hellos for park nat-x");
     // AND the lock is per address: X's own gate elsewhere still gets in
-    try (TestController x = TestController.hello(TestController.connectFrom("127.0.0.5", NODE.node().devicePort()), "nat-x")) {
+    try (TestController x = TestController.hello(TestController.connectFrom("127.0.0.5", NODE.node().controllerPort()), "nat-x")) {
       assertThat(x.request("ping", new JsonObject()).containsKey("result")).isTrue();
     }
   }
@@ -71,7 +71,7 @@ class FailedHelloLimitTest {
     String validFresh = new io.parkgate.security.ParkTokens(TestNodes.TOKEN_SECRET, null).sign("spread-fresh");
     assertThat(message(hello(source, "spread-fresh", validFresh))).startsWith("too many failed hellos for park");
     // AND a valid token for a park that is not locked still gets in from that address
-    try (TestController ok = TestController.hello(TestController.connectFrom(source, NODE.node().devicePort()), "spread-ok")) {
+    try (TestController ok = TestController.hello(TestController.connectFrom(source, NODE.node().controllerPort()), "spread-ok")) {
       assertThat(ok.request("ping", new JsonObject()).containsKey("result")).isTrue();
     }
   }

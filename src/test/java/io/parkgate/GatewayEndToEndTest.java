@@ -3,7 +3,7 @@ package io.parkgate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parkgate.config.ParkgateConfig;
-import io.parkgate.sim.GateSimulator;
+import io.parkgate.sim.ControllerSimulator;
 import io.parkgate.sim.SimulatorOptions;
 import io.parkgate.sim.SimulatorStats;
 import io.parkgate.testing.Http.Response;
@@ -55,9 +55,9 @@ class GatewayEndToEndTest {
   }
 
   private static SimulatorStats simulate(String prefix, int gates, Set<String> blackhole) {
-    SimulatorOptions options = new SimulatorOptions("127.0.0.1", node.devicePort(), gates, prefix, 800, 0,
+    SimulatorOptions options = new SimulatorOptions("127.0.0.1", node.controllerPort(), gates, prefix, 800, 0,
         blackhole, 0, TestNodes.TOKEN_SECRET, false);
-    SimulatorStats stats = TestNodes.await(GateSimulator.deploy(clients, options, false));
+    SimulatorStats stats = TestNodes.await(ControllerSimulator.deploy(clients, options, false));
     assertThat(TestNodes.poll(Duration.ofSeconds(10), () -> stats.connected() == gates))
         .as("all %d simulated gates online", gates).isTrue();
     return stats;
@@ -110,7 +110,7 @@ class GatewayEndToEndTest {
 
   @Test
   void answersEachOfAHundredConcurrentQueriesWithItsOwnResult() throws Exception {
-    try (TestController gate = TestController.online(node.devicePort(), "c100")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c100")) {
       List<CompletableFuture<Response>> calls = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         calls.add(http.getAsync("/api/v1/parks/c100/fee?plate=P" + i + "&timeoutMs=10000"));
@@ -139,7 +139,7 @@ class GatewayEndToEndTest {
   void failsWaitingRequestsAtOnceWhenTheSocketCloses() throws Exception {
     // GIVEN five requests waiting on a controller
     long timeoutMs = 20_000;
-    TestController gate = TestController.online(node.devicePort(), "c-close");
+    TestController gate = TestController.online(node.controllerPort(), "c-close");
     List<CompletableFuture<Response>> calls = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       calls.add(http.getAsync("/api/v1/parks/c-close/fee?timeoutMs=" + timeoutMs));
@@ -175,7 +175,7 @@ class GatewayEndToEndTest {
 
   @Test
   void afterATimeoutTheParkFailsFastUntilItSpeaksAgain() throws Exception {
-    try (TestController gate = TestController.online(node.devicePort(), "c-slow")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c-slow")) {
       // GIVEN a request the controller never answers
       long slowTimeoutMs = 300;
       CompletableFuture<Response> first = http.getAsync("/api/v1/parks/c-slow/fee?plate=OLD&timeoutMs=" + slowTimeoutMs);
@@ -210,7 +210,7 @@ class GatewayEndToEndTest {
   @Test
   void capsRequestsInFlightPerPark() throws Exception {
     long timeoutMs = 10_000;
-    try (TestController gate = TestController.online(node.devicePort(), "c-busy")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c-busy")) {
       // GIVEN a park with as many requests waiting as it may have
       List<CompletableFuture<Response>> waiting = new ArrayList<>();
       for (int i = 0; i < config.maxInFlightPerPark(); i++) {
@@ -235,7 +235,7 @@ class GatewayEndToEndTest {
 
   @Test
   void forwardsAPaymentAndReturnsTheGateStatus() throws Exception {
-    try (TestController gate = TestController.online(node.devicePort(), "c-pay")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c-pay")) {
       CompletableFuture<Response> call = http.postAsync("/api/v1/parks/c-pay/payments",
           "{\"paymentId\":\"tx-1\",\"amount\":800,\"plate\":\"ABC\",\"lane\":\"1\"}");
       JsonObject request = gate.readRequest("payment.notify");
@@ -250,7 +250,7 @@ class GatewayEndToEndTest {
 
   @Test
   void passesTheControllersErrorOnAsGateError() throws Exception {
-    try (TestController gate = TestController.online(node.devicePort(), "c-err")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c-err")) {
       CompletableFuture<Response> call = http.getAsync("/api/v1/parks/c-err/fee?timeoutMs=5000");
       gate.answerError(gate.readRequest("fee.query"), 17, "lane closed");
       Response r = call.join();
@@ -267,7 +267,7 @@ class GatewayEndToEndTest {
 
   @Test
   void closesTheConnectionOnAnOversizedLine() throws Exception {
-    try (TestController gate = TestController.online(node.devicePort(), "c-big")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c-big")) {
       byte[] line = new byte[config.maxLineBytes() + 100];
       java.util.Arrays.fill(line, (byte) 'x');
       gate.sendRaw(line);
@@ -280,12 +280,12 @@ class GatewayEndToEndTest {
 
   @Test
   void closesTheConnectionOnANonJsonLine() throws Exception {
-    try (TestController gate = TestController.online(node.devicePort(), "c-junk")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c-junk")) {
       gate.send("this is not json");
       assertThat(gate.read().getJsonObject("error").getInteger("code")).isEqualTo(-32700);
       assertThat(gate.awaitClosed(Duration.ofSeconds(3))).isTrue();
     }
-    try (TestController gate = TestController.online(node.devicePort(), "c-utf8")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c-utf8")) {
       gate.sendRaw(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'});
       assertThat(gate.read().getJsonObject("error").getInteger("code")).isEqualTo(-32700);
       assertThat(gate.awaitClosed(Duration.ofSeconds(3))).isTrue();
@@ -294,12 +294,12 @@ class GatewayEndToEndTest {
 
   @Test
   void refusesABadHelloOrAFirstMessageOtherThanHello() throws Exception {
-    try (TestController gate = TestController.connect(node.devicePort())) {
+    try (TestController gate = TestController.connect(node.controllerPort())) {
       JsonObject answer = gate.request("hello", new JsonObject().put("parkId", "bad id!").put("token", "t"));
       assertThat(answer.getJsonObject("error").getInteger("code")).isEqualTo(-32602);
       assertThat(gate.awaitClosed(Duration.ofSeconds(3))).isTrue();
     }
-    try (TestController gate = TestController.connect(node.devicePort())) {
+    try (TestController gate = TestController.connect(node.controllerPort())) {
       JsonObject answer = gate.request("ping", new JsonObject());
       assertThat(answer.getJsonObject("error").getInteger("code")).isEqualTo(-32002);
       assertThat(gate.awaitClosed(Duration.ofSeconds(3))).isTrue();
@@ -308,9 +308,9 @@ class GatewayEndToEndTest {
 
   @Test
   void theSimulatorSpreadsItsConnectionsOverSourceAddresses() {
-    SimulatorOptions options = new SimulatorOptions("127.0.0.1", node.devicePort(), 4, "src", 800, 0, Set.of(), 0,
+    SimulatorOptions options = new SimulatorOptions("127.0.0.1", node.controllerPort(), 4, "src", 800, 0, Set.of(), 0,
         TestNodes.TOKEN_SECRET, false, null, List.of("127.0.0.2", "127.0.0.3"));
-    TestNodes.await(GateSimulator.deploy(clients, options, false));
+    TestNodes.await(ControllerSimulator.deploy(clients, options, false));
     assertThat(TestNodes.poll(Duration.ofSeconds(10), () -> http.get("/api/v1/parks/src4").status() == 200)).isTrue();
     java.util.Set<String> sources = new java.util.HashSet<>();
     for (int i = 1; i <= 4; i++) {
@@ -322,7 +322,7 @@ class GatewayEndToEndTest {
 
   @Test
   void exposesPrometheusMetricsWithoutParkIds() throws Exception {
-    try (TestController gate = TestController.online(node.devicePort(), "c-metrics")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c-metrics")) {
       CompletableFuture<Response> call = http.getAsync("/api/v1/parks/c-metrics/fee?timeoutMs=5000");
       gate.answer(gate.readRequest("fee.query"), new JsonObject().put("amount", 1).put("currency", "CNY"));
       assertThat(call.join().status()).isEqualTo(200);

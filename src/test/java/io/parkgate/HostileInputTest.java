@@ -48,7 +48,7 @@ class HostileInputTest {
 
   @Test
   void aConnectionThatNeverSendsANewlineIsCutOffAtTheLineLimit() throws Exception {
-    try (TestController gate = TestController.online(node.devicePort(), "h-dribble")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "h-dribble")) {
       byte[] chunk = new byte[256];
       Arrays.fill(chunk, (byte) 'x');
       boolean cut = false;
@@ -77,7 +77,7 @@ class HostileInputTest {
         "[1,2,3]",
     };
     for (String line : bad) {
-      try (TestController gate = TestController.connect(node.devicePort())) {
+      try (TestController gate = TestController.connect(node.controllerPort())) {
         gate.send(line);
         assertThat(errorCode(gate.read())).as(line).isIn(-32700, -32600, -32602);
         assertThat(gate.awaitClosed(Duration.ofSeconds(3))).as(line).isTrue();
@@ -88,7 +88,7 @@ class HostileInputTest {
   @Test
   void parkIdsWithOddCharactersAreRefusedOnBothSides() throws Exception {
     for (String id : List.of("../etc", "a b", "停车场", "-leading-dash", "x".repeat(65), "")) {
-      try (TestController gate = TestController.connect(node.devicePort())) {
+      try (TestController gate = TestController.connect(node.controllerPort())) {
         JsonObject answer = gate.request("hello", new JsonObject().put("parkId", id).put("token", "t"));
         assertThat(errorCode(answer)).as(id).isEqualTo(-32602);
       }
@@ -102,7 +102,7 @@ class HostileInputTest {
   @Test
   void aWrongTokenIsRefusedAndATokenForOneParkNeverOpensAnother() throws Exception {
     String tokenForA = new io.parkgate.security.ParkTokens(TestNodes.TOKEN_SECRET, null).sign("h-park-a");
-    try (TestController gate = TestController.connect(node.devicePort())) {
+    try (TestController gate = TestController.connect(node.controllerPort())) {
       JsonObject answer = gate.request("hello", new JsonObject().put("parkId", "h-park-b").put("token", tokenForA));
       assertThat(errorCode(answer)).isEqualTo(-32006);
       assertThat(gate.awaitClosed(Duration.ofSeconds(3))).isTrue();
@@ -112,7 +112,7 @@ class HostileInputTest {
 
   @Test
   void reusedIdsPingFloodsAndStrayResponsesDoNotHurtTheSession() throws Exception {
-    try (TestController gate = TestController.online(node.devicePort(), "h-flood")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "h-flood")) {
       // the same id twice is answered twice
       JsonObject ping = new JsonObject().put("jsonrpc", "2.0").put("id", 7).put("method", "ping");
       gate.send(ping);
@@ -155,7 +155,7 @@ class HostileInputTest {
       // GIVEN many connections that never say hello
       long start = System.nanoTime();
       for (int i = 0; i < count; i++) {
-        Socket s = new Socket("127.0.0.1", node.devicePort());
+        Socket s = new Socket("127.0.0.1", node.controllerPort());
         s.setSoTimeout(10_000);
         sockets.add(s);
       }

@@ -63,7 +63,7 @@ class KubernetesManifestsTest {
 
     Map<String, Map<String, Object>> env = env();
     assertThat(ports.get("http")).isEqualTo(Integer.parseInt(value(env, "PARKGATE_HTTP_PORT")));
-    assertThat(ports.get("device")).isEqualTo(Integer.parseInt(value(env, "PARKGATE_DEVICE_PORT")));
+    assertThat(ports.get("device")).isEqualTo(Integer.parseInt(value(env, "PARKGATE_CONTROLLER_PORT")));
     assertThat(ports.get("eventbus")).isEqualTo(Integer.parseInt(value(env, "PARKGATE_CLUSTER_PORT")));
     assertThat(ports.get("hazelcast")).isEqualTo(clusterConfig().getNetworkConfig().getPort());
     assertThat(clusterConfig().getNetworkConfig().isPortAutoIncrement()).isFalse();

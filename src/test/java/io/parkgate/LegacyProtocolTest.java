@@ -3,7 +3,7 @@ package io.parkgate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parkgate.config.ParkgateConfig;
-import io.parkgate.sim.GateSimulator;
+import io.parkgate.sim.ControllerSimulator;
 import io.parkgate.sim.SimulatorOptions;
 import io.parkgate.sim.SimulatorStats;
 import io.parkgate.testing.Http.Response;
@@ -156,7 +156,7 @@ class LegacyProtocolTest {
   void theSimulatorSpeaksLegacyToo() {
     Vertx vertx = Vertx.vertx();
     try {
-      SimulatorStats stats = TestNodes.await(GateSimulator.deploy(vertx, new SimulatorOptions("127.0.0.1",
+      SimulatorStats stats = TestNodes.await(ControllerSimulator.deploy(vertx, new SimulatorOptions("127.0.0.1",
           node.legacyPort(), 3, "old-sim", 450, 0, Set.of(), 0, null, true), false));
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> http.get("/api/v1/parks/old-sim3").status() == 200)).isTrue();
       Response r = http.get("/api/v1/parks/old-sim3/fee?timeoutMs=5000");

@@ -35,7 +35,7 @@ class ParkRouteTest {
   static void start() {
     String cluster = TestNodes.newClusterName();
     gates = TestNodes.start(TestNodes.config(cluster).httpPort(null).build());
-    api = TestNodes.start(TestNodes.config(cluster).devicePort(null).build());
+    api = TestNodes.start(TestNodes.config(cluster).controllerPort(null).build());
     http = new Http(api.httpPort());
   }
 
@@ -47,7 +47,7 @@ class ParkRouteTest {
 
   @Test
   void requestsGoToTheNodeTheDirectoryNamesNotRoundRobinOverTheParksAddress() throws Exception {
-    try (TestController gate = TestController.online(gates.devicePort(), "route-1")) {
+    try (TestController gate = TestController.online(gates.controllerPort(), "route-1")) {
       // GIVEN a second, clustered consumer of the park's address on the API node
       AtomicInteger stolen = new AtomicInteger();
       MessageConsumer<JsonObject> other = api.vertx().eventBus().consumer(Addresses.park("route-1"), m -> {

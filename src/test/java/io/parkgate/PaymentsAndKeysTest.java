@@ -36,7 +36,7 @@ class PaymentsAndKeysTest {
     String keys = ApiKeys.entry("tests", TestNodes.API_KEY, ApiKeys.SCOPES) + ";"
         + ApiKeys.entry("fee-only", FEE_ONLY_KEY, Set.of("fee:read"));
     nodeA = TestNodes.start(TestNodes.config(cluster).apiKeys(keys).build());
-    nodeB = TestNodes.start(TestNodes.config(cluster).apiKeys(keys).devicePort(null).build());
+    nodeB = TestNodes.start(TestNodes.config(cluster).apiKeys(keys).controllerPort(null).build());
     httpA = new Http(nodeA.httpPort());
     httpB = new Http(nodeB.httpPort());
   }
@@ -65,7 +65,7 @@ class PaymentsAndKeysTest {
 
   @Test
   void aRetryAfterTheAnswerGetsTheSameAnswerFromAnyNodeWithoutNotifyingTheGateAgain() throws Exception {
-    try (TestController gate = TestController.online(nodeA.devicePort(), "pay-1")) {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-1")) {
       CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-1/payments", pay("tx-100", 800));
       JsonObject notify = gate.readRequest("payment.notify");
       assertThat(notify.getJsonObject("params").getString("paymentId")).isEqualTo("tx-100");
@@ -82,7 +82,7 @@ class PaymentsAndKeysTest {
 
   @Test
   void aRetryWhileTheFirstIsInFlightJoinsIt() throws Exception {
-    try (TestController gate = TestController.online(nodeA.devicePort(), "pay-2")) {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-2")) {
       CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-2/payments?timeoutMs=10000", pay("tx-200", 500));
       JsonObject notify = gate.readRequest("payment.notify");
       CompletableFuture<Response> second = httpB.postAsync("/api/v1/parks/pay-2/payments?timeoutMs=10000", pay("tx-200", 500));
@@ -98,7 +98,7 @@ class PaymentsAndKeysTest {
 
   @Test
   void theSamePaymentIdWithAnotherAmountIsAConflictAndAnotherIdIsANewPayment() throws Exception {
-    try (TestController gate = TestController.online(nodeA.devicePort(), "pay-3")) {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-3")) {
       CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-3/payments", pay("tx-300", 700));
       gate.answer(gate.readRequest("payment.notify"), new JsonObject().put("status", "opened"));
       assertThat(first.join().status()).isEqualTo(200);
@@ -117,7 +117,7 @@ class PaymentsAndKeysTest {
 
   @Test
   void aTimeoutSaysTheOutcomeIsUnknownAndARetrySendsTheSamePaymentAgain() throws Exception {
-    try (TestController gate = TestController.online(nodeA.devicePort(), "pay-4")) {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-4")) {
       CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-4/payments?timeoutMs=300", pay("tx-400", 900));
       gate.readRequest("payment.notify");
       Response timedOut = first.join();
@@ -137,7 +137,7 @@ class PaymentsAndKeysTest {
 
   @Test
   void aGateRefusalIsADefiniteAnswerAndIsReplayed() throws Exception {
-    try (TestController gate = TestController.online(nodeA.devicePort(), "pay-5")) {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-5")) {
       CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-5/payments", pay("tx-500", 100));
       gate.answerError(gate.readRequest("payment.notify"), 42, "barrier jammed");
       assertThat(first.join().status()).isEqualTo(502);

@@ -3,7 +3,7 @@ package io.parkgate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parkgate.config.ParkgateConfig;
-import io.parkgate.sim.GateSimulator;
+import io.parkgate.sim.ControllerSimulator;
 import io.parkgate.sim.SimulatorOptions;
 import io.parkgate.testing.Http;
 import io.parkgate.testing.Http.Response;
@@ -93,18 +93,18 @@ class RollingRestartTest {
   void restartingEveryNodeUnderLoadAnswersEveryRequestInTimeAndTyped(Vertx clients) throws Exception {
     // GIVEN three controller nodes behind a balancer, one HTTP node, 30 simulated gates
     String cluster = TestNodes.newClusterName();
-    ParkgateConfig deviceOnly = TestNodes.config(cluster).httpPort(null).drainGraceMs(3_000).build();
-    ParkgateNode api = TestNodes.start(TestNodes.config(cluster).devicePort(null).build());
+    ParkgateConfig controllerOnly = TestNodes.config(cluster).httpPort(null).drainGraceMs(3_000).build();
+    ParkgateNode api = TestNodes.start(TestNodes.config(cluster).controllerPort(null).build());
     List<ParkgateNode> nodes = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      nodes.add(TestNodes.start(deviceOnly));
+      nodes.add(TestNodes.start(controllerOnly));
     }
     Balancer balancer = new Balancer();
     Http http = new Http(api.httpPort());
     try {
-      nodes.forEach(n -> balancer.backends.add(n.devicePort()));
+      nodes.forEach(n -> balancer.backends.add(n.controllerPort()));
       int lbPort = TestNodes.await(balancer.start(clients));
-      TestNodes.await(GateSimulator.deploy(clients, new SimulatorOptions("127.0.0.1", lbPort, GATES, "roll", 500, 0,
+      TestNodes.await(ControllerSimulator.deploy(clients, new SimulatorOptions("127.0.0.1", lbPort, GATES, "roll", 500, 0,
           Set.of(), 0, TestNodes.TOKEN_SECRET, false), false));
       assertThat(TestNodes.poll(Duration.ofSeconds(20), () -> online(http) == GATES)).isTrue();
 
@@ -114,15 +114,15 @@ class RollingRestartTest {
       for (int round = 0; round < nodes.size(); round++) {
         ParkgateNode leaving = nodes.get(round);
         // the balancer stops sending new connections there (readiness went down)
-        balancer.backends.remove(Integer.valueOf(leaving.devicePort()));
+        balancer.backends.remove(Integer.valueOf(leaving.controllerPort()));
         CompletableFuture<Void> drained = leaving.drain(3_000).toCompletionStage().toCompletableFuture();
         while (!drained.isDone()) {
           fire(http, answers, phases, "node " + (round + 1) + " draining");
         }
         TestNodes.close(leaving);
-        ParkgateNode replacement = TestNodes.start(deviceOnly);
+        ParkgateNode replacement = TestNodes.start(controllerOnly);
         nodes.set(round, replacement);
-        balancer.backends.add(replacement.devicePort());
+        balancer.backends.add(replacement.controllerPort());
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (System.nanoTime() < until) {
           fire(http, answers, phases, "node " + (round + 1) + " replaced");

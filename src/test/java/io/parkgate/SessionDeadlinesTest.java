@@ -69,7 +69,7 @@ class SessionDeadlinesTest {
   void closesAConnectionThatNeverSaysHello() throws Exception {
     // GIVEN a connection that says nothing
     long start = System.nanoTime();
-    try (TestController gate = TestController.connect(node.devicePort())) {
+    try (TestController gate = TestController.connect(node.controllerPort())) {
       // THEN at the hello deadline it is told why (-32003) and closed
       assertThat(errorCode(gate.read())).isEqualTo(-32003);
       assertThat(gate.awaitClosed(Duration.ofMillis(config.helloTimeoutMs()))).isTrue();
@@ -90,7 +90,7 @@ class SessionDeadlinesTest {
     AtomicLong start = new AtomicLong();
     Checkpoint toldWhy = ctx.checkpoint();
     Checkpoint closedAtTheDeadline = ctx.checkpoint();
-    vertx.createNetClient().connect(node.devicePort(), "127.0.0.1").onComplete(ctx.succeeding(socket -> {
+    vertx.createNetClient().connect(node.controllerPort(), "127.0.0.1").onComplete(ctx.succeeding(socket -> {
       start.set(System.nanoTime());
       long pinger = vertx.setPeriodic(helloMs / 8, t -> {
         int i = piecesSent.getAndIncrement();
@@ -120,7 +120,7 @@ class SessionDeadlinesTest {
 
   @Test
   void aResponseBeforeHelloIsRefusedAtOnce() throws Exception {
-    try (TestController gate = TestController.connect(node.devicePort())) {
+    try (TestController gate = TestController.connect(node.controllerPort())) {
       // WHEN the first frame on a connection is a response, not the request hello
       long start = System.nanoTime();
       gate.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
@@ -134,7 +134,7 @@ class SessionDeadlinesTest {
   @Test
   void idleTimeoutTakesASilentControllerOffline() throws Exception {
     // GIVEN an online controller
-    try (TestController gate = TestController.online(node.devicePort(), "c-idle")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c-idle")) {
       assertThat(http.get("/api/v1/parks/c-idle").status()).isEqualTo(200);
       long start = System.nanoTime();
       // WHEN it says nothing more
@@ -152,7 +152,7 @@ class SessionDeadlinesTest {
   @Test
   void heartbeatsKeepAControllerOnline() throws Exception {
     // GIVEN an online controller
-    try (TestController gate = TestController.online(node.devicePort(), "c-beat")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "c-beat")) {
       // WHEN it pings once per heartbeat interval for two idle timeouts
       long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs() * 2);
       while (System.nanoTime() < until) {

@@ -64,9 +64,9 @@ class SlowConsumerForkedNodeTest {
     // GIVEN a node in its own JVM with the Dockerfile's flags and a 96 MiB heap, and a well-behaved park on it
     Matcher ports = startNode();
     Http http = new Http(Integer.parseInt(ports.group(1)));
-    int devicePort = Integer.parseInt(ports.group(2));
-    try (TestController neighbour = TestController.online(devicePort, "fork-neighbour");
-         PingFlood flood = PingFlood.online(devicePort, "fork-flooder")) {
+    int controllerPort = Integer.parseInt(ports.group(2));
+    try (TestController neighbour = TestController.online(controllerPort, "fork-neighbour");
+         PingFlood flood = PingFlood.online(controllerPort, "fork-flooder")) {
       long rssBeforeKb = rssPeakKb();
 
       // WHEN a second park floods pings and never reads the answers

@@ -32,8 +32,8 @@ class SlowConsumerTest {
     long boundMs = 2 * NODE.config().heartbeatIntervalMs();
     double closedBefore = Metrics.value(NODE.http(), "parkgate_sessions_closed_total", "reason=\"slow_consumer\"");
     // GIVEN a well-behaved park and a flooding park on the same node
-    try (TestController neighbour = TestController.online(NODE.node().devicePort(), "slow-neighbour");
-         PingFlood flood = PingFlood.online(NODE.node().devicePort(), "slow-flooder")) {
+    try (TestController neighbour = TestController.online(NODE.node().controllerPort(), "slow-neighbour");
+         PingFlood flood = PingFlood.online(NODE.node().controllerPort(), "slow-flooder")) {
       assertThat(NODE.http().get("/api/v1/parks/slow-flooder").status()).isEqualTo(200);
 
       // WHEN the flooder writes pings as fast as it can and never reads the pongs

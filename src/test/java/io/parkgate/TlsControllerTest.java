@@ -2,7 +2,7 @@ package io.parkgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parkgate.sim.GateSimulator;
+import io.parkgate.sim.ControllerSimulator;
 import io.parkgate.sim.SimulatorOptions;
 import io.parkgate.testing.Http.Response;
 import io.parkgate.testing.Http;
@@ -48,7 +48,7 @@ class TlsControllerTest {
 
   @Test
   void aControllerTrustingTheCertificateConnectsAndAnswers() {
-    TestNodes.await(GateSimulator.deploy(clients, new SimulatorOptions("127.0.0.1", node.devicePort(), 2, "tls",
+    TestNodes.await(ControllerSimulator.deploy(clients, new SimulatorOptions("127.0.0.1", node.controllerPort(), 2, "tls",
         640, 0, Set.of(), 0, TestNodes.TOKEN_SECRET, false, certificate.certificatePath()), false));
     assertThat(TestNodes.poll(Duration.ofSeconds(10), () -> http.get("/api/v1/parks/tls2").status() == 200)).isTrue();
     Response fee = http.get("/api/v1/parks/tls1/fee?timeoutMs=5000");
@@ -58,7 +58,7 @@ class TlsControllerTest {
 
   @Test
   void aPlainTextHelloOnTheTlsPortGetsNowhere() throws Exception {
-    try (TestController plain = TestController.connect(node.devicePort())) {
+    try (TestController plain = TestController.connect(node.controllerPort())) {
       plain.send(new JsonObject().put("jsonrpc", "2.0").put("id", 1).put("method", "hello")
           .put("params", new JsonObject().put("parkId", "sneaky").put("token", "x")));
       assertThat(plain.awaitClosed(Duration.ofSeconds(5))).isTrue();

@@ -4,21 +4,21 @@ package io.parkgate.bus;
 public final class Addresses {
 
   private static final String PARK_PREFIX = "parkgate.park.";
-  private static final String HOST_PREFIX = "parkgate.device.";
+  private static final String HOST_PREFIX = "parkgate.controller.";
 
   private Addresses() {
   }
 
   /**
-   * The address of one device-verticle instance, for operations on the instance itself (evicting
+   * The address of one controller-verticle instance, for operations on the instance itself (evicting
    * a superseded session, asking which parks it holds): {@link HostOp}.
    */
-  public static String deviceHost(String nodeId, int instance) {
+  public static String controllerHost(String nodeId, int instance) {
     return HOST_PREFIX + nodeId + "." + instance;
   }
 
   /**
-   * A park's address: every request for the park ({@link GateCall}) is sent here. The session
+   * A park's address: every request for the park ({@link ControllerCall}) is sent here. The session
    * holding the park consumes it; the node it goes to is the one the directory names.
    */
   public static String park(String parkId) {

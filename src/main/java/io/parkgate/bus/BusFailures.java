@@ -6,7 +6,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The two directions of one mapping: a {@link GatewayException} failing a bus message on the device
+ * The two directions of one mapping: a {@link GatewayException} failing a bus message on the controller
  * side, and whatever a bus request failed with turned back into a {@link GatewayException} on the
  * HTTP side. The failure message travels as JSON so details (the controller's own error code) survive
  * the trip between nodes.

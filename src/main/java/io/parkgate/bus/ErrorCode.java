@@ -3,7 +3,7 @@ package io.parkgate.bus;
 /**
  * Every error a caller of parkgate can see, with its HTTP status and the failure code used on the
  * event bus. The HTTP side maps these in exactly one place ({@code io.parkgate.http.ErrorHandler});
- * the device side fails bus messages with {@link #busCode()}.
+ * the controller side fails bus messages with {@link #busCode()}.
  */
 public enum ErrorCode {
   /** Malformed input from the HTTP caller. */
@@ -42,7 +42,7 @@ public enum ErrorCode {
    */
   NOT_SUPPORTED(501, 5010),
   /**
-   * Internal, between nodes: the addressed device-verticle instance no longer holds the park's
+   * Internal, between nodes: the addressed controller-verticle instance no longer holds the park's
    * session. The HTTP side re-reads the directory and retries; callers see GATE_OFFLINE at worst.
    */
   PARK_MOVED(503, 5039),

@@ -6,14 +6,14 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The body of a request to a device-verticle instance's own address ({@link Addresses#deviceHost}):
+ * The body of a request to a controller-verticle instance's own address ({@link Addresses#controllerHost}):
  * operations on the instance, never forwarded to a controller.
  *
  * @param op       {@link #EVICT} or {@link #LIVE}
  * @param parkId   the park to evict (EVICT)
  * @param epoch    the newer session's epoch: sessions of the park below it must go (EVICT)
  * @param parkIds  the parks whose live state is wanted (LIVE); the answer maps each one the
- *                 instance holds to its status ({@link GateCall#OP_STATUS}'s body)
+ *                 instance holds to its status ({@link ControllerCall#OP_STATUS}'s body)
  */
 public record HostOp(String op, String parkId, long epoch, List<String> parkIds) {
 

@@ -4,13 +4,13 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
- * The directory's record of one online park: which node and which device-verticle instance hold its
+ * The directory's record of one online park: which node and which controller-verticle instance hold its
  * session, and the session's cluster-unique epoch. Stored in the cluster as its JSON text, so that
  * "is this still my entry?" is a plain string comparison on the partition owner.
  *
  * @param parkId        the park
  * @param nodeId        the Hazelcast member UUID of the node holding the socket
- * @param address       the event-bus address of the device-verticle instance holding the session
+ * @param address       the event-bus address of the controller-verticle instance holding the session
  * @param epoch         cluster-unique, increasing per session; a higher epoch supersedes a lower one
  * @param remoteAddress the controller's address as the node sees it
  * @param connectedAt   epoch milliseconds when the socket connected

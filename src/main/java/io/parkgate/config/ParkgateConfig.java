@@ -48,7 +48,7 @@ public final class ParkgateConfig {
   }
 
   /** Controller verticle instances (sessions spread over them). */
-  public int deviceInstances() {
+  public int controllerInstances() {
     return listenInstances();
   }
 
@@ -69,7 +69,7 @@ public final class ParkgateConfig {
   public int maxInFlightPerPark() { return get(REQUESTS_MAX_IN_FLIGHT_PER_PARK); }
   public long paymentRetentionMs() { return get(PAYMENTS_RETENTION_MS); }
   /** Null = no controller listener; 0 = any free port. */
-  public Integer devicePort() { return get(CONTROLLERS_PORT); }
+  public Integer controllerPort() { return get(CONTROLLERS_PORT); }
   public long heartbeatIntervalMs() { return get(CONTROLLERS_HEARTBEAT_INTERVAL_MS); }
   public int idleHeartbeats() { return get(CONTROLLERS_IDLE_HEARTBEATS); }
   public long helloTimeoutMs() { return get(CONTROLLERS_HELLO_TIMEOUT_MS); }
@@ -144,7 +144,7 @@ public final class ParkgateConfig {
     public Builder bindHost(String v) { return set(LISTEN_BIND_HOST, v); }
     public Builder instances(int v) { return set(LISTEN_INSTANCES, v); }
     public Builder httpPort(Integer v) { return set(HTTP_PORT, v); }
-    public Builder devicePort(Integer v) { return set(CONTROLLERS_PORT, v); }
+    public Builder controllerPort(Integer v) { return set(CONTROLLERS_PORT, v); }
     public Builder legacyPort(Integer v) { return set(LEGACY_PORT, v); }
     public Builder heartbeatIntervalMs(long v) { return set(CONTROLLERS_HEARTBEAT_INTERVAL_MS, v); }
     public Builder idleHeartbeats(int v) { return set(CONTROLLERS_IDLE_HEARTBEATS, v); }

@@ -19,10 +19,22 @@ import java.util.function.Function;
  * @param check        what a value must satisfy (its rule is shown in the README and in errors)
  * @param description  one line for the YAML comment, the flag's help and the README
  * @param secret       environment only (never in the file, no flag) and masked whenever printed
+ * @param oldNames     earlier names of the environment variable and flag, still accepted (the
+ *                     current name wins when both are given); shown in the README and the help
  * @param <T>          the value's type
  */
 public record Setting<T>(String key, String env, String flag, Type<T> type, T defaultValue, Check<? super T> check,
-    String description, boolean secret) {
+    String description, boolean secret, OldNames oldNames) {
+
+  /** Earlier names a setting is still read under: an environment variable and a flag, either may be null. */
+  public record OldNames(String env, String flag) {
+    public static final OldNames NONE = new OldNames(null, null);
+  }
+
+  /** The same setting, also read under its earlier names. */
+  public Setting<T> formerly(String oldEnv, String oldFlag) {
+    return new Setting<>(key, env, flag, type, defaultValue, check, description, secret, new OldNames(oldEnv, oldFlag));
+  }
 
   /** How operators name the setting in messages: the key, or for a secret its environment variable. */
   public String name() {

@@ -76,8 +76,9 @@ public final class Settings {
       "--payment-retention-ms", LONG, 24 * 3600 * 1000L, atLeast(60_000),
       "how long a payment's answer is kept for retries (24 h)");
 
-  public static final Setting<Integer> CONTROLLERS_PORT = add("controllers.port", "PARKGATE_DEVICE_PORT",
-      "--device-port", PORT, 8282, ANY, "protocol v1 listener; 0 = any free port; off = none");
+  public static final Setting<Integer> CONTROLLERS_PORT = formerly(add("controllers.port", "PARKGATE_CONTROLLER_PORT",
+      "--controller-port", PORT, 8282, ANY, "protocol v1 listener; 0 = any free port; off = none"),
+      "PARKGATE_DEVICE_PORT", "--device-port");
   public static final Setting<Long> CONTROLLERS_HEARTBEAT_INTERVAL_MS = add("controllers.heartbeatIntervalMs",
       "PARKGATE_HEARTBEAT_INTERVAL_MS", "--heartbeat-interval-ms", LONG, 5_000L, atLeast(100),
       "told to controllers in the hello result");
@@ -157,9 +158,16 @@ public final class Settings {
 
   private static <T> Setting<T> add(String key, String env, String flag, Setting.Type<T> type, T dflt,
       Setting.Check<? super T> check, String description, boolean secret) {
-    Setting<T> s = new Setting<>(key, env, flag, type, dflt, check, description, secret);
+    Setting<T> s = new Setting<>(key, env, flag, type, dflt, check, description, secret, Setting.OldNames.NONE);
     TABLE.add(s);
     return s;
+  }
+
+  /** Replaces the last row added by the same row read under earlier names too. */
+  private static <T> Setting<T> formerly(Setting<T> row, String oldEnv, String oldFlag) {
+    Setting<T> renamed = row.formerly(oldEnv, oldFlag);
+    TABLE.set(TABLE.indexOf(row), renamed);
+    return renamed;
   }
 
   private static Setting<String> secret(String env, String description) {
@@ -224,9 +232,13 @@ public final class Settings {
             : String.valueOf(inYaml);
         source = "file";
       }
+      String oldEnv = s.oldNames().env();
       if (env.get(s.env()) != null) {
         value = env.get(s.env());
         source = "env " + s.env();
+      } else if (oldEnv != null && env.get(oldEnv) != null) {
+        value = env.get(oldEnv);
+        source = "env " + oldEnv + " (old name of " + s.env() + ")";
       }
       if (!s.secret() && flags.get(s.key()) != null) {
         value = flags.get(s.key());

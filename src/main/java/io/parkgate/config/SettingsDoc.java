@@ -75,8 +75,8 @@ public final class SettingsDoc {
     StringBuilder out = new StringBuilder("| Key | Env | Flag | Default | Allowed | Meaning |\n|---|---|---|---|---|---|\n");
     for (Setting<?> s : Settings.ALL) {
       out.append("| ").append(s.secret() ? "(secret)" : code(s.key()))
-          .append(" | ").append(code(s.env()))
-          .append(" | ").append(s.flag() == null ? "none" : code(s.flag()))
+          .append(" | ").append(code(s.env())).append(formerly(s.oldNames().env()))
+          .append(" | ").append(s.flag() == null ? "none" : code(s.flag())).append(formerly(s.oldNames().flag()))
           .append(" | ").append(defaultText(s))
           .append(" | ").append(allowed(s).replace("|", "\\|"))
           .append(" | ").append(s.description().replace("|", "\\|"))
@@ -93,6 +93,10 @@ public final class SettingsDoc {
   private static String defaultText(Setting<?> s) {
     String text = s.format(s.defaultValue());
     return !text.isEmpty() ? text : s.defaultValue() instanceof List ? "empty" : "unset";
+  }
+
+  private static String formerly(String oldName) {
+    return oldName == null ? "" : " (formerly " + code(oldName) + ")";
   }
 
   private static String code(String s) {

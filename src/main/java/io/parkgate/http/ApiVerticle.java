@@ -9,7 +9,7 @@ import io.parkgate.cluster.ParkEntry;
 import io.parkgate.cluster.PaymentLedger;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.metrics.GatewayMetrics;
-import io.parkgate.protocol.GateMethods;
+import io.parkgate.protocol.ControllerMethods;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.security.ConnectionBudget;
 import io.vertx.core.Future;
@@ -191,7 +191,7 @@ public final class ApiVerticle extends VerticleBase {
     JsonObject params = new JsonObject();
     putOptional(params, "lane", ctx.request().getParam("lane"));
     putOptional(params, "plate", ctx.request().getParam("plate"));
-    parks.call(parkId, GateMethods.FEE_QUERY, params, timeout)
+    parks.call(parkId, ControllerMethods.FEE_QUERY, params, timeout)
         .onSuccess(result -> json(ctx, 200, result.copy().put("parkId", parkId)))
         .onFailure(ctx::fail);
   }

@@ -3,7 +3,7 @@ package io.parkgate.http;
 import io.parkgate.bus.Addresses;
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
-import io.parkgate.bus.GateCall;
+import io.parkgate.bus.ControllerCall;
 import io.parkgate.bus.GatewayException;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkEntry;
@@ -48,15 +48,15 @@ final class ParkClient {
 
   /** Forwards a JSON-RPC call to the park's controller and returns its (shape-checked) result. */
   Future<JsonObject> call(String parkId, String method, JsonObject params, long timeoutMs) {
-    return send(GateCall.call(parkId, method, params, timeoutMs), timeoutMs, ErrorCode.GATE_OFFLINE);
+    return send(ControllerCall.call(parkId, method, params, timeoutMs), timeoutMs, ErrorCode.GATE_OFFLINE);
   }
 
   /** Asks the park's session about itself; a park nobody serves fails with NOT_FOUND. */
   Future<JsonObject> status(String parkId, long timeoutMs) {
-    return send(GateCall.status(parkId, timeoutMs), timeoutMs, ErrorCode.NOT_FOUND);
+    return send(ControllerCall.status(parkId, timeoutMs), timeoutMs, ErrorCode.NOT_FOUND);
   }
 
-  private Future<JsonObject> send(GateCall call, long timeoutMs, ErrorCode offline) {
+  private Future<JsonObject> send(ControllerCall call, long timeoutMs, ErrorCode offline) {
     long start = System.nanoTime();
     long deadline = start + timeoutMs * 1_000_000;
     metrics.requestStarted();
@@ -69,7 +69,7 @@ final class ParkClient {
             System.nanoTime() - start));
   }
 
-  private Future<JsonObject> attempt(GateCall call, ParkEntry entry, long deadline, int attempt, ErrorCode offline) {
+  private Future<JsonObject> attempt(ControllerCall call, ParkEntry entry, long deadline, int attempt, ErrorCode offline) {
     long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
     if (remainingMs <= 0) {
       return Future.failedFuture(new GatewayException(ErrorCode.GATE_TIMEOUT, "the gate did not answer in time"));

@@ -3,7 +3,7 @@ package io.parkgate.http;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GatewayException;
 import io.parkgate.cluster.PaymentLedger;
-import io.parkgate.protocol.GateMethods;
+import io.parkgate.protocol.ControllerMethods;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -59,7 +59,7 @@ final class PaymentHandler {
   }
 
   private Future<JsonObject> notifyGate(String id, String parkId, JsonObject params, JsonObject record, long timeout) {
-    return parks.call(parkId, GateMethods.PAYMENT_NOTIFY, params, timeout)
+    return parks.call(parkId, ControllerMethods.PAYMENT_NOTIFY, params, timeout)
         .map(result -> new JsonObject().put("status", 200)
             .put("body", result.copy().put("parkId", parkId).put("paymentId", id)))
         .recover(failure -> {

@@ -9,7 +9,7 @@ import java.util.Set;
  *
  * @param host              server host
  * @param port              server controller port
- * @param gates             number of simulated controllers, park IDs {@code prefix1..prefixN}
+ * @param controllers       number of simulated controllers, park IDs {@code prefix1..prefixN}
  * @param prefix            park ID prefix
  * @param amount            fee every gate answers, in minor units
  * @param delayMs           time each gate takes to answer a server request
@@ -21,29 +21,29 @@ import java.util.Set;
  * @param sourceAddresses   local addresses the gates connect from, round-robin (e.g. 127.0.0.2,
  *                          127.0.0.3, ... to get past one address's ephemeral ports); empty = any
  */
-public record SimulatorOptions(String host, int port, int gates, String prefix, long amount,
+public record SimulatorOptions(String host, int port, int controllers, String prefix, long amount,
     long delayMs, Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy,
     String tlsTrust, List<String> sourceAddresses) {
 
   public SimulatorOptions {
     blackhole = blackhole == null ? Set.of() : Set.copyOf(blackhole);
     sourceAddresses = sourceAddresses == null ? List.of() : List.copyOf(sourceAddresses);
-    if (gates < 0) {
-      throw new IllegalArgumentException("gates must be >= 0");
+    if (controllers < 0) {
+      throw new IllegalArgumentException("controllers must be >= 0");
     }
   }
 
   /** Plain TCP or TLS, from any local address. */
-  public SimulatorOptions(String host, int port, int gates, String prefix, long amount, long delayMs,
+  public SimulatorOptions(String host, int port, int controllers, String prefix, long amount, long delayMs,
       Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy, String tlsTrust) {
-    this(host, port, gates, prefix, amount, delayMs, blackhole, blackholeAfterSec, tokenSecret, legacy, tlsTrust,
+    this(host, port, controllers, prefix, amount, delayMs, blackhole, blackholeAfterSec, tokenSecret, legacy, tlsTrust,
         List.of());
   }
 
   /** Plain TCP. */
-  public SimulatorOptions(String host, int port, int gates, String prefix, long amount, long delayMs,
+  public SimulatorOptions(String host, int port, int controllers, String prefix, long amount, long delayMs,
       Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy) {
-    this(host, port, gates, prefix, amount, delayMs, blackhole, blackholeAfterSec, tokenSecret, legacy, null);
+    this(host, port, controllers, prefix, amount, delayMs, blackhole, blackholeAfterSec, tokenSecret, legacy, null);
   }
 
 

@@ -39,7 +39,7 @@ class SettingsTest {
       requests.maxTimeoutMs PARKGATE_MAX_REQUEST_TIMEOUT_MS --max-request-timeout-ms
       requests.maxInFlightPerPark PARKGATE_MAX_IN_FLIGHT --max-in-flight
       payments.retentionMs PARKGATE_PAYMENT_RETENTION_MS --payment-retention-ms
-      controllers.port PARKGATE_DEVICE_PORT --device-port
+      controllers.port PARKGATE_CONTROLLER_PORT --controller-port
       controllers.heartbeatIntervalMs PARKGATE_HEARTBEAT_INTERVAL_MS --heartbeat-interval-ms
       controllers.idleHeartbeats PARKGATE_IDLE_HEARTBEATS -
       controllers.helloTimeoutMs PARKGATE_HELLO_TIMEOUT_MS --hello-timeout-ms
@@ -146,20 +146,34 @@ class SettingsTest {
   }
 
   @Test
+  void oldNamesOfARenamedSettingStillWorkAndTheNewNameWins() throws Exception {
+    // GIVEN the controller port under its old environment name only
+    Map<String, String> env = new HashMap<>(SECRETS);
+    env.put("PARKGATE_DEVICE_PORT", "9300");
+    // THEN it is read, and the source says which name was used
+    Map<String, Settings.Resolved> r = resolve(null, env, Map.of());
+    assertThat(r.get("controllers.port").source()).isEqualTo("env PARKGATE_DEVICE_PORT (old name of PARKGATE_CONTROLLER_PORT)");
+    assertThat(Settings.toConfig(r).controllerPort()).isEqualTo(9300);
+    // WHEN the new name is given too, THEN it wins
+    env.put("PARKGATE_CONTROLLER_PORT", "9301");
+    assertThat(Settings.toConfig(resolve(null, env, Map.of())).controllerPort()).isEqualTo(9301);
+  }
+
+  @Test
   void theEnvironmentOverridesTheFileAndFlagsOverrideBoth() throws Exception {
     Path file = yaml("http:\n  port: 9000\ncontrollers:\n  port: 9100\n  heartbeatIntervalMs: 2000\n");
     Map<String, String> env = new HashMap<>(SECRETS);
-    env.put("PARKGATE_DEVICE_PORT", "9200");
+    env.put("PARKGATE_CONTROLLER_PORT", "9200");
     env.put("PARKGATE_HEARTBEAT_INTERVAL_MS", "1500");
     Map<String, String> flags = Map.of("controllers.heartbeatIntervalMs", "1000");
     Map<String, Settings.Resolved> r = resolve(file.toString(), env, flags);
     assertThat(r.get("http.port").source()).isEqualTo("file");
-    assertThat(r.get("controllers.port").source()).isEqualTo("env PARKGATE_DEVICE_PORT");
+    assertThat(r.get("controllers.port").source()).isEqualTo("env PARKGATE_CONTROLLER_PORT");
     assertThat(r.get("controllers.heartbeatIntervalMs").source()).isEqualTo("flag");
     assertThat(r.get("cluster.host").source()).isEqualTo("default");
     ParkgateConfig config = Settings.toConfig(r);
     assertThat(config.httpPort()).isEqualTo(9000);
-    assertThat(config.devicePort()).isEqualTo(9200);
+    assertThat(config.controllerPort()).isEqualTo(9200);
     assertThat(config.heartbeatIntervalMs()).isEqualTo(1000);
     assertThat(config.idleTimeoutMs()).isEqualTo(3000);
   }
@@ -209,7 +223,7 @@ class SettingsTest {
     ParkgateConfig byDefault = builder.build();
     assertThat(byDefault.get(Settings.LISTEN_INSTANCES)).isZero();
     assertThat(byDefault.listenInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
-    assertThat(byDefault.httpInstances()).isEqualTo(byDefault.deviceInstances()).isEqualTo(byDefault.listenInstances());
+    assertThat(byDefault.httpInstances()).isEqualTo(byDefault.controllerInstances()).isEqualTo(byDefault.listenInstances());
     assertThat(builder.instances(3).build().listenInstances()).isEqualTo(3);
   }
 

@@ -575,10 +575,10 @@ class JsonRpcCodecTest {
         .put("list", new JsonArray().add(1).add("two").add(new JsonObject().put("three", 3)))
         .put("unicode", "Grüße € 😀");
     return Stream.of(
-        Arguments.of("request with long id", new RpcRequest(7L, GateMethods.FEE_QUERY, nested)),
-        Arguments.of("request with string id", new RpcRequest("abc-1", GateMethods.PING, new JsonObject())),
-        Arguments.of("request with null params", new RpcRequest(1L, GateMethods.HELLO, null)),
-        Arguments.of("notification", new RpcRequest(null, GateMethods.PAYMENT_NOTIFY,
+        Arguments.of("request with long id", new RpcRequest(7L, ControllerMethods.FEE_QUERY, nested)),
+        Arguments.of("request with string id", new RpcRequest("abc-1", ControllerMethods.PING, new JsonObject())),
+        Arguments.of("request with null params", new RpcRequest(1L, ControllerMethods.HELLO, null)),
+        Arguments.of("notification", new RpcRequest(null, ControllerMethods.PAYMENT_NOTIFY,
             new JsonObject().put("status", "paid"))),
         Arguments.of("success with object result", RpcResponse.success(7L,
             new JsonObject().put("amount", 1200).put("currency", "EUR"))),

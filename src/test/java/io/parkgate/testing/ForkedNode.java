@@ -23,7 +23,7 @@ public final class ForkedNode {
         .idleHeartbeats(Integer.parseInt(args[2]))
         .instances(1)
         .build());
-    System.out.println(READY + " http=" + node.httpPort() + " device=" + node.devicePort());
+    System.out.println(READY + " http=" + node.httpPort() + " device=" + node.controllerPort());
     System.out.flush();
     while (true) {
       LockSupport.park();

@@ -18,7 +18,7 @@ public final class TestNodes {
     return ParkgateConfig.builder()
         .bindHost("127.0.0.1")
         .httpPort(0)
-        .devicePort(0)
+        .controllerPort(0)
         .instances(2)
         .tokenSecret(TOKEN_SECRET)
         .apiKeys(ApiKeys.entry("tests", API_KEY, ApiKeys.SCOPES))

@@ -14,22 +14,22 @@ import io.vertx.core.json.JsonObject;
  * @param params    the method's params (never null)
  * @param timeoutMs how long the session waits for the controller
  */
-public record GateCall(String op, String parkId, long epoch, String method, JsonObject params, long timeoutMs) {
+public record ControllerCall(String op, String parkId, long epoch, String method, JsonObject params, long timeoutMs) {
 
   public static final String OP_CALL = "call";
   public static final String OP_STATUS = "status";
 
-  public static GateCall call(String parkId, String method, JsonObject params, long timeoutMs) {
-    return new GateCall(OP_CALL, parkId, 0, method, params, timeoutMs);
+  public static ControllerCall call(String parkId, String method, JsonObject params, long timeoutMs) {
+    return new ControllerCall(OP_CALL, parkId, 0, method, params, timeoutMs);
   }
 
-  public static GateCall status(String parkId, long timeoutMs) {
-    return new GateCall(OP_STATUS, parkId, 0, null, new JsonObject(), timeoutMs);
+  public static ControllerCall status(String parkId, long timeoutMs) {
+    return new ControllerCall(OP_STATUS, parkId, 0, null, new JsonObject(), timeoutMs);
   }
 
   /** The same call aimed at one session (epoch) with what is left of the time budget. */
-  public GateCall aimedAt(long sessionEpoch, long remainingMs) {
-    return new GateCall(op, parkId, sessionEpoch, method, params, remainingMs);
+  public ControllerCall aimedAt(long sessionEpoch, long remainingMs) {
+    return new ControllerCall(op, parkId, sessionEpoch, method, params, remainingMs);
   }
 
   public JsonObject toJson() {
@@ -43,9 +43,9 @@ public record GateCall(String op, String parkId, long epoch, String method, Json
     return json;
   }
 
-  public static GateCall fromJson(JsonObject json) {
+  public static ControllerCall fromJson(JsonObject json) {
     JsonObject params = json.getJsonObject("params");
-    return new GateCall(json.getString("op"), json.getString("parkId"), json.getLong("epoch", 0L),
+    return new ControllerCall(json.getString("op"), json.getString("parkId"), json.getLong("epoch", 0L),
         json.getString("method"), params == null ? new JsonObject() : params, json.getLong("timeoutMs", 0L));
   }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class GateMethodsTest {
+class ControllerMethodsTest {
 
   private static JsonObject fee(Object amount) {
     return new JsonObject().put("amount", amount).put("currency", "EUR");
@@ -29,60 +29,60 @@ class GateMethodsTest {
   // ---------------------------------------------------------------- isServerCall
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {GateMethods.FEE_QUERY, GateMethods.PAYMENT_NOTIFY})
+  @ValueSource(strings = {ControllerMethods.FEE_QUERY, ControllerMethods.PAYMENT_NOTIFY})
   void allowsServerToForwardFeeQueryAndPaymentNotify(String method) {
-    assertThat(GateMethods.isServerCall(method)).isTrue();
+    assertThat(ControllerMethods.isServerCall(method)).isTrue();
   }
 
   @ParameterizedTest(name = "\"{0}\"")
   @NullAndEmptySource
-  @ValueSource(strings = {GateMethods.HELLO, GateMethods.PING, "FEE.QUERY", "fee.query ", "fee", "payment"})
+  @ValueSource(strings = {ControllerMethods.HELLO, ControllerMethods.PING, "FEE.QUERY", "fee.query ", "fee", "payment"})
   void refusesToForwardAnyOtherMethod(String method) {
-    assertThat(GateMethods.isServerCall(method)).isFalse();
+    assertThat(ControllerMethods.isServerCall(method)).isFalse();
   }
 
   // ---------------------------------------------------------------- fee.query
 
   @Test
   void acceptsFeeQueryResultWithIntAmount() {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(1200))).isNull();
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(1200))).isNull();
   }
 
   @Test
   void acceptsFeeQueryResultWithLongAmount() {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(10_000_000_000L))).isNull();
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(Long.MAX_VALUE))).isNull();
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(10_000_000_000L))).isNull();
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(Long.MAX_VALUE))).isNull();
   }
 
   @Test
   void acceptsFeeQueryResultWithZeroAmount() {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(0))).isNull();
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(0))).isNull();
   }
 
   @Test
   void acceptsFeeQueryResultWithStringPlateAndEnteredAt() {
     JsonObject result = fee(450).put("plate", "AB-123").put("enteredAt", "2024-05-01T08:00:00Z");
 
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, result)).isNull();
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, result)).isNull();
   }
 
   @Test
   void acceptsFeeQueryResultWithNullOptionalFields() {
     JsonObject result = fee(450).put("plate", (Object) null).put("enteredAt", (Object) null);
 
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, result)).isNull();
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, result)).isNull();
   }
 
   @Test
   void acceptsFeeQueryResultWithExtraFields() {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(1).put("zone", 3))).isNull();
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(1).put("zone", 3))).isNull();
   }
 
   @Test
   void acceptsFeeQueryResultDecodedFromTheWire() throws ProtocolException {
     Object result = decodedResult("{\"amount\":1200,\"currency\":\"EUR\",\"plate\":\"AB-123\"}");
 
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, result)).isNull();
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, result)).isNull();
   }
 
   static Stream<Arguments> negativeAmounts() {
@@ -93,7 +93,7 @@ class GateMethodsTest {
   @ParameterizedTest(name = "amount {0}")
   @MethodSource("negativeAmounts")
   void rejectsNegativeAmount(Object amount) {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(amount))).contains("amount");
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(amount))).contains("amount");
   }
 
   static Stream<Arguments> nonIntegerAmounts() {
@@ -111,25 +111,25 @@ class GateMethodsTest {
   @ParameterizedTest(name = "amount {0}")
   @MethodSource("nonIntegerAmounts")
   void rejectsAmountThatIsNotAnIntegerNumber(Object amount) {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(amount)))
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(amount)))
         .isEqualTo("amount must be a non-negative integer (minor units)");
   }
 
   @Test
   void rejectsDoubleAmount() {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(12.5))).contains("amount");
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(12.5))).contains("amount");
   }
 
   @Test
   void rejectsStringAmount() {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee("12"))).contains("amount");
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee("12"))).contains("amount");
   }
 
   @Test
   void rejectsMissingOrNullAmount() {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, new JsonObject().put("currency", "EUR")))
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, new JsonObject().put("currency", "EUR")))
         .contains("amount");
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(null))).contains("amount");
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(null))).contains("amount");
   }
 
   @ParameterizedTest(name = "amount {0}")
@@ -137,12 +137,12 @@ class GateMethodsTest {
   void rejectsNonIntegerAmountDecodedFromTheWire(String amount) throws ProtocolException {
     Object result = decodedResult("{\"amount\":" + amount + ",\"currency\":\"EUR\"}");
 
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, result)).contains("amount");
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, result)).contains("amount");
   }
 
   @Test
   void rejectsMissingCurrency() {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, new JsonObject().put("amount", 100)))
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, new JsonObject().put("amount", 100)))
         .isEqualTo("currency must be a string");
   }
 
@@ -150,7 +150,7 @@ class GateMethodsTest {
   void rejectsNonStringCurrency() {
     JsonObject result = new JsonObject().put("amount", 100).put("currency", 978);
 
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, result)).isEqualTo("currency must be a string");
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, result)).isEqualTo("currency must be a string");
   }
 
   static Stream<Arguments> nonStringValues() {
@@ -161,14 +161,14 @@ class GateMethodsTest {
   @ParameterizedTest(name = "plate {0}")
   @MethodSource("nonStringValues")
   void rejectsPlateThatIsNotAString(Object plate) {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(100).put("plate", plate)))
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(100).put("plate", plate)))
         .isEqualTo("plate must be a string");
   }
 
   @ParameterizedTest(name = "enteredAt {0}")
   @MethodSource("nonStringValues")
   void rejectsEnteredAtThatIsNotAString(Object enteredAt) {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, fee(100).put("enteredAt", enteredAt)))
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, fee(100).put("enteredAt", enteredAt)))
         .isEqualTo("enteredAt must be a string");
   }
 
@@ -176,26 +176,26 @@ class GateMethodsTest {
 
   @Test
   void acceptsPaymentNotifyResultWithStringStatus() {
-    assertThat(GateMethods.checkResult(GateMethods.PAYMENT_NOTIFY, new JsonObject().put("status", "opened")))
+    assertThat(ControllerMethods.checkResult(ControllerMethods.PAYMENT_NOTIFY, new JsonObject().put("status", "opened")))
         .isNull();
   }
 
   @Test
   void rejectsPaymentNotifyResultWithoutStatus() {
-    assertThat(GateMethods.checkResult(GateMethods.PAYMENT_NOTIFY, new JsonObject()))
+    assertThat(ControllerMethods.checkResult(ControllerMethods.PAYMENT_NOTIFY, new JsonObject()))
         .isEqualTo("status must be a string");
   }
 
   @ParameterizedTest(name = "status {0}")
   @MethodSource("nonStringValues")
   void rejectsPaymentNotifyResultWithNonStringStatus(Object status) {
-    assertThat(GateMethods.checkResult(GateMethods.PAYMENT_NOTIFY, new JsonObject().put("status", status)))
+    assertThat(ControllerMethods.checkResult(ControllerMethods.PAYMENT_NOTIFY, new JsonObject().put("status", status)))
         .isEqualTo("status must be a string");
   }
 
   @Test
   void rejectsPaymentNotifyResultWithNullStatus() {
-    assertThat(GateMethods.checkResult(GateMethods.PAYMENT_NOTIFY, new JsonObject().put("status", (Object) null)))
+    assertThat(ControllerMethods.checkResult(ControllerMethods.PAYMENT_NOTIFY, new JsonObject().put("status", (Object) null)))
         .isEqualTo("status must be a string");
   }
 
@@ -209,13 +209,13 @@ class GateMethodsTest {
   @ParameterizedTest(name = "result {0}")
   @MethodSource("nonObjectResults")
   void rejectsResultThatIsNotAnObject(Object result) {
-    assertThat(GateMethods.checkResult(GateMethods.FEE_QUERY, result)).isEqualTo("result must be an object");
-    assertThat(GateMethods.checkResult(GateMethods.PAYMENT_NOTIFY, result)).isEqualTo("result must be an object");
+    assertThat(ControllerMethods.checkResult(ControllerMethods.FEE_QUERY, result)).isEqualTo("result must be an object");
+    assertThat(ControllerMethods.checkResult(ControllerMethods.PAYMENT_NOTIFY, result)).isEqualTo("result must be an object");
   }
 
   @Test
   void acceptsAnyObjectResultForMethodsWithoutAShapeCheck() {
-    assertThat(GateMethods.checkResult(GateMethods.PING, new JsonObject())).isNull();
-    assertThat(GateMethods.checkResult(GateMethods.HELLO, new JsonObject().put("anything", 1))).isNull();
+    assertThat(ControllerMethods.checkResult(ControllerMethods.PING, new JsonObject())).isNull();
+    assertThat(ControllerMethods.checkResult(ControllerMethods.HELLO, new JsonObject().put("anything", 1))).isNull();
   }
 }

@@ -1,4 +1,4 @@
-package io.parkgate.device;
+package io.parkgate.controller;
 
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.metrics.GatewayMetrics;
@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the node's device verticles share, built once: token verification (with its failed-hello
+ * What the node's controller verticles share, built once: token verification (with its failed-hello
  * limits) for protocol v1, the allowlists for the unauthenticated legacy protocol, the controller
  * connection budget (v1 and legacy listeners together), and the node's metrics.
  */

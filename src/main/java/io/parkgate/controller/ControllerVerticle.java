@@ -1,4 +1,4 @@
-package io.parkgate.device;
+package io.parkgate.controller;
 
 import io.parkgate.bus.Addresses;
 import io.parkgate.bus.BusFailures;
@@ -35,15 +35,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns controller sockets: accepts connections, runs one {@link DeviceSession} per socket, sweeps
+ * Owns controller sockets: accepts connections, runs one {@link V1Session} per socket, sweeps
  * them for hello and idle deadlines, and admits each park cluster-wide (takeover). Several
  * instances share one port; each owns the sessions it accepted and consumes its own bus address
- * ({@link Addresses#deviceHost}), to which the directory routes its parks' requests, so session
+ * ({@link Addresses#controllerHost}), to which the directory routes its parks' requests, so session
  * state never crosses event loops.
  */
-public final class DeviceVerticle extends VerticleBase implements SessionHost {
+public final class ControllerVerticle extends VerticleBase implements SessionHost {
 
-  private static final Logger LOG = LoggerFactory.getLogger(DeviceVerticle.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ControllerVerticle.class);
   /** How long a takeover waits for the previous session's node to confirm the eviction. */
   static final long EVICT_TIMEOUT_MS = 1_000;
   /** How long an eviction floor is remembered (it only matters while admissions race). */
@@ -65,7 +65,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
   private final Set<ControllerSession> sessions = new HashSet<>();
   private final Map<String, ControllerSession> online = new HashMap<>();
   private final Map<String, Floor> floors = new HashMap<>();
-  private final DeviceStats stats;
+  private final ControllerStats stats;
   private String address;
   private MessageConsumer<JsonObject> hostConsumer;
   private NetServer server;
@@ -81,13 +81,13 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
    * @param legacyPort the legacy text-protocol port (same rule), or null for none
    * @param instance   this instance's number on the node (part of its bus address)
    */
-  public DeviceVerticle(ParkgateConfig config, ParkDirectory directory, ParkSubscriptions subscriptions,
+  public ControllerVerticle(ParkgateConfig config, ParkDirectory directory, ParkSubscriptions subscriptions,
       NodeSecurity security, int port, Integer legacyPort, int instance) {
     this.config = config;
     this.directory = directory;
     this.subscriptions = subscriptions;
     this.tokens = security.tokens;
-    this.stats = new DeviceStats(security.metrics);
+    this.stats = new ControllerStats(security.metrics);
     this.legacyAllowlist = security.legacyAllowlist;
     this.budget = security.controllers;
     this.port = port;
@@ -97,7 +97,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
 
   @Override
   public Future<?> start() {
-    address = Addresses.deviceHost(directory.nodeId(), instance);
+    address = Addresses.controllerHost(directory.nodeId(), instance);
     hostConsumer = vertx.eventBus().consumer(address, this::handleHostMessage);
     long sweepMs = Math.max(20, Math.min(1000,
         Math.min(config.idleTimeoutMs(), config.helloTimeoutMs()) / 10));
@@ -148,7 +148,7 @@ public final class DeviceVerticle extends VerticleBase implements SessionHost {
     }
     ControllerSession session = legacy
         ? new LegacySession(vertx, this, config, socket, stats, legacyAllowlist)
-        : new DeviceSession(vertx, this, config, socket, stats, tokens);
+        : new V1Session(vertx, this, config, socket, stats, tokens);
     sessions.add(session);
     session.start(() -> sessions.remove(session), () -> budget.release(source));
   }

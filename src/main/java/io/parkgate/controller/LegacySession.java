@@ -1,11 +1,11 @@
-package io.parkgate.device;
+package io.parkgate.controller;
 
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
-import io.parkgate.bus.GateCall;
+import io.parkgate.bus.ControllerCall;
 import io.parkgate.bus.ParkIds;
 import io.parkgate.config.ParkgateConfig;
-import io.parkgate.protocol.GateMethods;
+import io.parkgate.protocol.ControllerMethods;
 import io.parkgate.security.Allowlist;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -52,7 +52,7 @@ final class LegacySession extends ControllerSession {
   private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
   private Waiting current;
 
-  LegacySession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, DeviceStats stats,
+  LegacySession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, ControllerStats stats,
       Allowlist allowlist) {
     super(vertx, host, config, socket, stats);
     this.allowlist = allowlist;
@@ -132,10 +132,10 @@ final class LegacySession extends ControllerSession {
   }
 
   @Override
-  void handleCall(Message<JsonObject> message, GateCall call, long timeoutMs) {
-    if (GateMethods.PAYMENT_NOTIFY.equals(call.method())) {
+  void handleCall(Message<JsonObject> message, ControllerCall call, long timeoutMs) {
+    if (ControllerMethods.PAYMENT_NOTIFY.equals(call.method())) {
       BusFailures.fail(message, ErrorCode.NOT_SUPPORTED, "legacy gates cannot receive payment notifications");
-    } else if (!GateMethods.FEE_QUERY.equals(call.method())) {
+    } else if (!ControllerMethods.FEE_QUERY.equals(call.method())) {
       BusFailures.fail(message, ErrorCode.BAD_REQUEST, "unknown gate method " + call.method());
     } else if (inFlight() >= config.legacyQueueLimit()) {
       BusFailures.fail(message, ErrorCode.GATE_BUSY,

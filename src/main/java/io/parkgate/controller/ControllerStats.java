@@ -1,13 +1,13 @@
-package io.parkgate.device;
+package io.parkgate.controller;
 
 import io.parkgate.metrics.GatewayMetrics;
 
 /** What sessions report about themselves, forwarded to the node's {@link GatewayMetrics}. */
-final class DeviceStats {
+final class ControllerStats {
 
   private final GatewayMetrics metrics;
 
-  DeviceStats(GatewayMetrics metrics) {
+  ControllerStats(GatewayMetrics metrics) {
     this.metrics = metrics;
   }
 

@@ -1,8 +1,8 @@
-package io.parkgate.device;
+package io.parkgate.controller;
 
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
-import io.parkgate.bus.GateCall;
+import io.parkgate.bus.ControllerCall;
 import io.parkgate.cluster.StaleSessionException;
 import io.parkgate.config.ParkgateConfig;
 import io.vertx.core.Future;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * What every controller connection has in common, whatever protocol it speaks: line framing with a
  * length limit, the identify deadline and the idle timeout (incoming frames only), admission as
  * its park's one live session, the bus entry point, and a close that fails waiting requests at
- * once. Every field is touched only on the event loop of the {@link DeviceVerticle} instance that
+ * once. Every field is touched only on the event loop of the {@link ControllerVerticle} instance that
  * accepted the socket (the park's consumer is registered from a lane context, see
  * {@link ParkSubscriptions}, and hands its messages back to this one).
  *
@@ -59,7 +59,7 @@ abstract class ControllerSession {
   protected final SessionHost host;
   protected final ParkgateConfig config;
   protected final NetSocket socket;
-  protected final DeviceStats stats;
+  protected final ControllerStats stats;
   protected final RecordParser parser;
   private final long connectedAtMillis = System.currentTimeMillis();
   private final long connectedAtNanos = System.nanoTime();
@@ -80,7 +80,7 @@ abstract class ControllerSession {
   private Runnable onSocketClosed = () -> { };
   private long lingerTimer = -1;
 
-  ControllerSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, DeviceStats stats) {
+  ControllerSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, ControllerStats stats) {
     this.vertx = vertx;
     this.host = host;
     this.config = config;
@@ -114,7 +114,7 @@ abstract class ControllerSession {
   abstract void handleLine(Buffer line);
 
   /** A call for the controller, from the bus; only called while ONLINE. */
-  abstract void handleCall(Message<JsonObject> message, GateCall call, long timeoutMs);
+  abstract void handleCall(Message<JsonObject> message, ControllerCall call, long timeoutMs);
 
   /** Fails every request waiting on this connection: it is closing. */
   abstract void failWaiting();
@@ -243,12 +243,12 @@ abstract class ControllerSession {
    * sender reads the directory again and follows the park within its own time budget.
    */
   void handleBusMessage(Message<JsonObject> message) {
-    GateCall call = GateCall.fromJson(message.body());
+    ControllerCall call = ControllerCall.fromJson(message.body());
     if ((call.epoch() != 0 && call.epoch() != epoch) || retired || state != State.ONLINE) {
       BusFailures.fail(message, ErrorCode.PARK_MOVED, "this connection does not serve the park (now)");
       return;
     }
-    if (GateCall.OP_STATUS.equals(call.op())) {
+    if (ControllerCall.OP_STATUS.equals(call.op())) {
       message.reply(status());
       return;
     }

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
  * The methods of controller protocol v1 and the shape checks of their results. A result that does
  * not have the documented shape is treated as a controller error, never passed on as is.
  */
-public final class GateMethods {
+public final class ControllerMethods {
 
   public static final String HELLO = "hello";
   public static final String PING = "ping";
@@ -15,7 +15,7 @@ public final class GateMethods {
   /** Server → controller notification: close this connection and connect again (another node). */
   public static final String RECONNECT = "reconnect";
 
-  private GateMethods() {
+  private ControllerMethods() {
   }
 
   /** Whether the server may forward this method to a controller. */

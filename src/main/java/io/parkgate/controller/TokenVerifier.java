@@ -1,4 +1,4 @@
-package io.parkgate.device;
+package io.parkgate.controller;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * So a guesser gets 10 tries per park and, past the ceiling, one per park per window; a valid
  * gate behind the same address is only locked out when its own park ID was the target. One
- * instance per node, shared by the device verticles (Caffeine caches are thread-safe); both maps
+ * instance per node, shared by the controller verticles (Caffeine caches are thread-safe); both maps
  * are bounded in size and their entries expire with their window.
  */
 final class TokenVerifier {

@@ -1,6 +1,6 @@
 package io.parkgate.sim;
 
-import io.parkgate.protocol.GateMethods;
+import io.parkgate.protocol.ControllerMethods;
 import io.parkgate.protocol.JsonRpcCodec;
 import io.parkgate.protocol.ProtocolException;
 import io.parkgate.protocol.RpcError;
@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * its delay as a silently dropped network would: it keeps the socket, reads nothing, sends nothing,
  * and since its network is "down" it never reconnects.
  */
-final class SimulatedGate {
+final class SimulatedController {
 
-  private static final Logger LOG = LoggerFactory.getLogger(SimulatedGate.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SimulatedController.class);
   private static final long BACKOFF_MIN_MS = 200;
   private static final long BACKOFF_MAX_MS = 30_000;
   private static final long HELLO_ID = 0;
@@ -50,7 +50,7 @@ final class SimulatedGate {
   private boolean dark;
   private boolean stopped;
 
-  SimulatedGate(Vertx vertx, NetClient client, SimulatorOptions options, String parkId, SimulatorStats stats) {
+  SimulatedController(Vertx vertx, NetClient client, SimulatorOptions options, String parkId, SimulatorStats stats) {
     this.vertx = vertx;
     this.client = client;
     this.options = options;
@@ -89,7 +89,7 @@ final class SimulatedGate {
       online(LEGACY_HEARTBEAT_MS);
       return;
     }
-    s.write(JsonRpcCodec.encode(new RpcRequest(HELLO_ID, GateMethods.HELLO,
+    s.write(JsonRpcCodec.encode(new RpcRequest(HELLO_ID, ControllerMethods.HELLO,
         new JsonObject().put("parkId", parkId).put("token", options.token(parkId)))));
   }
 
@@ -128,9 +128,9 @@ final class SimulatedGate {
     }
     RpcRequest request = (RpcRequest) message;
     switch (request.method()) {
-      case GateMethods.RECONNECT -> handleReconnectRequest(s);
-      case GateMethods.PING -> answer(s, request, new JsonObject());
-      case GateMethods.FEE_QUERY -> later(() -> {
+      case ControllerMethods.RECONNECT -> handleReconnectRequest(s);
+      case ControllerMethods.PING -> answer(s, request, new JsonObject());
+      case ControllerMethods.FEE_QUERY -> later(() -> {
         JsonObject fee = new JsonObject().put("amount", options.amount()).put("currency", "CNY")
             .put("enteredAt", Instant.now().minusSeconds(3600).toString());
         String plate = request.params().getString("plate");
@@ -139,7 +139,7 @@ final class SimulatedGate {
         }
         answer(s, request, fee);
       });
-      case GateMethods.PAYMENT_NOTIFY -> later(() -> answer(s, request, new JsonObject().put("status", "opened")));
+      case ControllerMethods.PAYMENT_NOTIFY -> later(() -> answer(s, request, new JsonObject().put("status", "opened")));
       default -> s.write(JsonRpcCodec.encode(RpcResponse.failure(request.id(),
           new RpcError(RpcError.METHOD_NOT_FOUND, "unknown method " + request.method()))));
     }
@@ -197,7 +197,7 @@ final class SimulatedGate {
   private void heartbeat() {
     if (socket != null && !dark) {
       socket.write(options.legacy() ? LEGACY_PING
-          : JsonRpcCodec.encode(new RpcRequest(nextId++, GateMethods.PING, new JsonObject())));
+          : JsonRpcCodec.encode(new RpcRequest(nextId++, ControllerMethods.PING, new JsonObject())));
     }
   }
 

@@ -1,4 +1,4 @@
-package io.parkgate.device;
+package io.parkgate.controller;
 
 import io.parkgate.bus.Addresses;
 import io.vertx.core.Context;
@@ -18,11 +18,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The parks' clustered consumers ({@code parkgate.park.<id>}), registered and unregistered from a
- * fixed set of lane contexts instead of the device verticle's own context.
+ * fixed set of lane contexts instead of the controller verticle's own context.
  *
  * <p>Why: vertx-hazelcast runs the subscription changes of one Vert.x context one at a time (a
  * task queue per calling context, each task a blocking Hazelcast multimap operation of about a
- * millisecond locally, a network round trip in a cluster). Registered from the device verticles,
+ * millisecond locally, a network round trip in a cluster). Registered from the controller verticles,
  * a reconnect storm's 10,000 removals and 10,000 puts waited in one queue per verticle instance
  * (thread dumps: exactly two workers in vertx-hazelcast's SubsMapHelper). Hashed over the lanes by
  * park ID they run in parallel on the worker pool, and the changes of one park stay in order

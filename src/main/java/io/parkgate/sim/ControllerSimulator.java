@@ -17,19 +17,19 @@ import org.slf4j.LoggerFactory;
  * Runs simulated gate controllers, spread over several verticle instances (event loops). Used by
  * {@code simulate}, the demo, the tests and the benchmarks.
  */
-public final class GateSimulator extends VerticleBase {
+public final class ControllerSimulator extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(GateSimulator.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ControllerSimulator.class);
   private static final long REPORT_EVERY_MS = 10_000;
 
   private final SimulatorOptions options;
   private final SimulatorStats stats;
   private final int slice;
   private final int slices;
-  private final List<SimulatedGate> gates = new ArrayList<>();
+  private final List<SimulatedController> gates = new ArrayList<>();
   private final List<NetClient> clients = new ArrayList<>();
 
-  private GateSimulator(SimulatorOptions options, SimulatorStats stats, int slice, int slices) {
+  private ControllerSimulator(SimulatorOptions options, SimulatorStats stats, int slice, int slices) {
     this.options = options;
     this.stats = stats;
     this.slice = slice;
@@ -39,13 +39,13 @@ public final class GateSimulator extends VerticleBase {
   /** Deploys the simulator on {@code vertx}; the gates connect in the background. */
   public static Future<SimulatorStats> deploy(Vertx vertx, SimulatorOptions options, boolean report) {
     SimulatorStats stats = new SimulatorStats();
-    int slices = Math.max(1, Math.min(options.gates(), Runtime.getRuntime().availableProcessors()));
+    int slices = Math.max(1, Math.min(options.controllers(), Runtime.getRuntime().availableProcessors()));
     AtomicInteger next = new AtomicInteger();
-    Future<String> deployed = vertx.deployVerticle(() -> new GateSimulator(options, stats, next.getAndIncrement(), slices),
+    Future<String> deployed = vertx.deployVerticle(() -> new ControllerSimulator(options, stats, next.getAndIncrement(), slices),
         new DeploymentOptions().setInstances(slices));
     if (report) {
       vertx.setPeriodic(REPORT_EVERY_MS, t -> LOG.info("simulator: {}/{} gates online, {} answers sent, {} reconnects",
-          stats.connected(), options.gates(), stats.answered(), stats.disconnects()));
+          stats.connected(), options.controllers(), stats.answered(), stats.disconnects()));
     }
     return deployed.map(stats);
   }
@@ -58,8 +58,8 @@ public final class GateSimulator extends VerticleBase {
       clients.add(vertx.createNetClient(clientOptions(source)));
     }
     int n = 0;
-    for (int i = 1 + slice; i <= options.gates(); i += slices) {
-      SimulatedGate gate = new SimulatedGate(vertx, clients.get(n++ % clients.size()), options, options.parkId(i), stats);
+    for (int i = 1 + slice; i <= options.controllers(); i += slices) {
+      SimulatedController gate = new SimulatedController(vertx, clients.get(n++ % clients.size()), options, options.parkId(i), stats);
       gates.add(gate);
       gate.connect();
     }
@@ -80,7 +80,7 @@ public final class GateSimulator extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    gates.forEach(SimulatedGate::stop);
+    gates.forEach(SimulatedController::stop);
     return Future.join(clients.stream().map(NetClient::close).toList());
   }
 }

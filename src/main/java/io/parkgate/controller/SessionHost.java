@@ -1,4 +1,4 @@
-package io.parkgate.device;
+package io.parkgate.controller;
 
 import io.vertx.core.Future;
 

@@ -1,12 +1,12 @@
-package io.parkgate.device;
+package io.parkgate.controller;
 
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
-import io.parkgate.bus.GateCall;
+import io.parkgate.bus.ControllerCall;
 import io.parkgate.bus.GatewayException;
 import io.parkgate.bus.ParkIds;
 import io.parkgate.config.ParkgateConfig;
-import io.parkgate.protocol.GateMethods;
+import io.parkgate.protocol.ControllerMethods;
 import io.parkgate.protocol.JsonRpcCodec;
 import io.parkgate.protocol.ProtocolException;
 import io.parkgate.protocol.RpcError;
@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * number of requests outstanding, matched by ids that are never reused; after a timeout the park
  * fails fast until the controller speaks again.
  */
-final class DeviceSession extends ControllerSession {
+final class V1Session extends ControllerSession {
 
-  private static final Logger LOG = LoggerFactory.getLogger(DeviceSession.class);
+  private static final Logger LOG = LoggerFactory.getLogger(V1Session.class);
 
   /** A request written to the controller and not yet answered. {@code message} is null for pings. */
   private record Pending(Message<JsonObject> message, String method, long timerId) {
@@ -45,7 +45,7 @@ final class DeviceSession extends ControllerSession {
   private int inFlight;
   private boolean unresponsive;
 
-  DeviceSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, DeviceStats stats,
+  V1Session(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, ControllerStats stats,
       TokenVerifier tokens) {
     super(vertx, host, config, socket, stats);
     this.tokens = tokens;
@@ -80,7 +80,7 @@ final class DeviceSession extends ControllerSession {
       return;
     }
     if (state == State.IDENTIFYING) {
-      if (message instanceof RpcRequest r && GateMethods.HELLO.equals(r.method()) && !r.isNotification()) {
+      if (message instanceof RpcRequest r && ControllerMethods.HELLO.equals(r.method()) && !r.isNotification()) {
         handleHello(r);
       } else {
         closeWithError(CloseReason.PROTOCOL_ERROR,
@@ -95,13 +95,13 @@ final class DeviceSession extends ControllerSession {
 
   private void handleRequest(RpcRequest request) {
     switch (request.method()) {
-      case GateMethods.PING -> {
+      case ControllerMethods.PING -> {
         stats.heartbeat(protocol());
         if (!request.isNotification()) {
           write(JsonRpcCodec.encodePong(request.id()));
         }
       }
-      case GateMethods.HELLO -> reply(request, RpcResponse.failure(request.id(),
+      case ControllerMethods.HELLO -> reply(request, RpcResponse.failure(request.id(),
           new RpcError(RpcError.HELLO_REQUIRED, "hello was already received on this connection")));
       default -> reply(request, RpcResponse.failure(request.id(),
           new RpcError(RpcError.METHOD_NOT_FOUND, "unknown method " + request.method())));
@@ -175,7 +175,7 @@ final class DeviceSession extends ControllerSession {
       requestEnded();
       return;
     }
-    String problem = GateMethods.checkResult(p.method(), response.result());
+    String problem = ControllerMethods.checkResult(p.method(), response.result());
     if (problem != null) {
       BusFailures.fail(p.message(), ErrorCode.GATE_ERROR, "the gate answered a malformed result: " + problem);
     } else {
@@ -196,8 +196,8 @@ final class DeviceSession extends ControllerSession {
   // ---- bus → controller ---------------------------------------------------------------------
 
   @Override
-  void handleCall(Message<JsonObject> message, GateCall call, long timeoutMs) {
-    if (!GateMethods.isServerCall(call.method())) {
+  void handleCall(Message<JsonObject> message, ControllerCall call, long timeoutMs) {
+    if (!ControllerMethods.isServerCall(call.method())) {
       BusFailures.fail(message, ErrorCode.BAD_REQUEST, "unknown gate method " + call.method());
     } else if (unresponsive) {
       BusFailures.fail(message, ErrorCode.GATE_UNRESPONSIVE,
@@ -232,7 +232,7 @@ final class DeviceSession extends ControllerSession {
       // Fail fast from now on, and ask the controller to prove it is alive.
       unresponsive = true;
       LOG.info("park {}: request timed out, marked unresponsive until it speaks", parkId);
-      send(null, GateMethods.PING, new JsonObject(), config.heartbeatIntervalMs());
+      send(null, ControllerMethods.PING, new JsonObject(), config.heartbeatIntervalMs());
     }
   }
 
@@ -272,7 +272,7 @@ final class DeviceSession extends ControllerSession {
   @Override
   void requestReconnect(String reason) {
     if (state == State.ONLINE) {
-      write(JsonRpcCodec.encode(new RpcRequest(null, GateMethods.RECONNECT,
+      write(JsonRpcCodec.encode(new RpcRequest(null, ControllerMethods.RECONNECT,
           new JsonObject().put("reason", reason))));
     }
   }
