@@ -7,6 +7,7 @@ import io.parkgate.cluster.ClusterManagers;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkNodeSelector;
 import io.parkgate.cluster.PaymentLedger;
+import io.parkgate.config.ListenPort;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.controller.ControllerVerticle;
 import io.parkgate.controller.NodeSecurity;
@@ -37,7 +38,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
@@ -57,6 +58,9 @@ public final class ParkgateNode {
   private final NodeState state;
   private final List<ControllerVerticle> controllerVerticles;
   private final List<ApiVerticle> apiVerticles;
+  /** What the port accessors answer for a listener that is off. */
+  public static final int OFF = -1;
+
   private final int httpPort;
   private final int controllerPort;
   private final int legacyPort;
@@ -138,7 +142,7 @@ public final class ParkgateNode {
     MeterRegistry registry = BackendRegistries.getNow(registryName);
     GatewayMetrics metrics = registry == null ? GatewayMetrics.detached() : new GatewayMetrics(registry);
     NodeSecurity security = new NodeSecurity(config, metrics);
-    Integer legacyPort = config.legacyPort() == null ? null : config.legacyPort() == 0 ? -3 : config.legacyPort();
+    ListenPort legacyPort = config.listenPort(ListenPort.Listener.LEGACY);
     PaymentLedger payments = new PaymentLedger(vertx, hazelcast, config.paymentRetentionMs(), seal, metrics);
     ApiKeys apiKeys = new ApiKeys(config.apiKeys());
     ConnectionBudget httpConnections = new ConnectionBudget("http", config.maxHttpConnections(), Integer.MAX_VALUE, metrics);
@@ -148,18 +152,18 @@ public final class ParkgateNode {
       }
     }).compose(directory ->
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES).compose(subscriptions -> {
-          Future<Integer> controllerPort = deployListener(vertx, config.controllerPort(), -1, config.controllerInstances(),
+          Future<Integer> controllerPort = deployListener(vertx, config.listenPort(ListenPort.Listener.CONTROLLER), config.controllerInstances(),
               port -> new ControllerVerticle(config, directory, subscriptions, security, port, legacyPort,
                   instances.incrementAndGet()),
               ControllerVerticle::actualPort, controllers);
-          Future<Integer> httpPort = controllerPort.compose(d -> deployListener(vertx, config.httpPort(), -2,
+          Future<Integer> httpPort = controllerPort.compose(d -> deployListener(vertx, config.listenPort(ListenPort.Listener.HTTP),
               config.httpInstances(),
               port -> new ApiVerticle(config, directory, payments, apiKeys, metrics, registryName, state, port,
                   httpConnections),
               ApiVerticle::actualPort, api));
           return httpPort.map(h -> {
             state.ready(true);
-            int legacy = controllers.isEmpty() ? -1 : controllers.get(0).actualLegacyPort();
+            int legacy = controllers.isEmpty() || legacyPort.isOff() ? OFF : controllers.get(0).actualLegacyPort();
             LOG.info("parkgate node {} ready: http port {}, controller port {}, legacy port {}", nodeId, portText(h),
                 portText(controllerPort.result()), portText(legacy));
             return new ParkgateNode(vertx, directory, state, controllers, api, h, controllerPort.result(), legacy);
@@ -168,19 +172,16 @@ public final class ParkgateNode {
   }
 
   /**
-   * Deploys {@code instances} copies of a listener verticle sharing one port. Port 0 becomes
-   * {@code sharedRandom} (negative): Vert.x gives every server of one Vert.x instance asking for the
-   * same negative port one shared random port (with 0, each instance would bind a different one), so
-   * each listener kind needs its own negative value.
+   * Deploys {@code instances} copies of a listener verticle sharing one port (see {@link ListenPort}).
+   * Completes with the port bound, or {@link #OFF}.
    */
-  private static <V extends Deployable> Future<Integer> deployListener(Vertx vertx, Integer port,
-      int sharedRandom, int instances, IntFunction<V> factory, ToIntFunction<V> actualPort, List<V> deployed) {
-    if (port == null) {
-      return Future.succeededFuture(-1);
+  private static <V extends Deployable> Future<Integer> deployListener(Vertx vertx, ListenPort port,
+      int instances, Function<ListenPort, V> factory, ToIntFunction<V> actualPort, List<V> deployed) {
+    if (port.isOff()) {
+      return Future.succeededFuture(OFF);
     }
-    int requested = port == 0 ? sharedRandom : port;
     Supplier<V> supplier = () -> {
-      V verticle = factory.apply(requested);
+      V verticle = factory.apply(port);
       deployed.add(verticle);
       return verticle;
     };
@@ -189,7 +190,7 @@ public final class ParkgateNode {
   }
 
   private static String portText(int port) {
-    return port < 0 ? "off" : String.valueOf(port);
+    return port == OFF ? "off" : String.valueOf(port);
   }
 
   public Vertx vertx() {
@@ -201,12 +202,12 @@ public final class ParkgateNode {
     return directory.nodeId();
   }
 
-  /** The HTTP port actually bound, or -1 when HTTP is off. */
+  /** The HTTP port actually bound, or {@link #OFF}. */
   public int httpPort() {
     return httpPort;
   }
 
-  /** The controller port actually bound, or -1 when the controller listener is off. */
+  /** The controller port actually bound, or {@link #OFF}. */
   public int controllerPort() {
     return controllerPort;
   }
@@ -216,7 +217,7 @@ public final class ParkgateNode {
     return apiVerticles.isEmpty() ? List.of() : apiVerticles.get(0).routes();
   }
 
-  /** The legacy controller port actually bound, or -1 when off. */
+  /** The legacy controller port actually bound, or {@link #OFF}. */
   public int legacyPort() {
     return legacyPort;
   }

@@ -60,6 +60,39 @@ class LegacyProtocolTest {
   }
 
   @Test
+  void aLegacyConnectionNeverTakesAParkFromATokenAuthenticatedSession() throws Exception {
+    // GIVEN park lobby held by a v1 controller with a valid token (lobby is in the legacy allowlist too)
+    try (TestController v1 = TestController.online(node.controllerPort(), "lobby");
+         TestController legacy = TestController.connect(node.legacyPort())) {
+      long v1Epoch = http.get("/api/v1/parks/lobby").json().getLong("epoch");
+      // WHEN an unauthenticated legacy connection says it is lobby
+      legacy.send("lobby\r");
+      // THEN it is closed, and the v1 session still holds the park and answers for it
+      assertThat(legacy.awaitClosed(Duration.ofSeconds(10))).as("legacy connection closed").isTrue();
+      Response status = http.get("/api/v1/parks/lobby");
+      assertThat(status.json().getString("protocol")).isEqualTo("v1");
+      assertThat(status.json().getLong("epoch")).isEqualTo(v1Epoch);
+      CompletableFuture<Response> fee = http.getAsync("/api/v1/parks/lobby/fee?timeoutMs=5000");
+      v1.answer(v1.readRequest("fee.query"), new io.vertx.core.json.JsonObject().put("amount", 300).put("currency", "CNY"));
+      assertThat(fee.join().status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aV1HelloTakesAParkFromALegacyConnection() throws Exception {
+    // GIVEN park old-9 held by a legacy connection
+    try (TestController legacy = typeIn("old-9")) {
+      // WHEN a v1 controller with a valid token says hello for it
+      try (TestController v1 = TestController.online(node.controllerPort(), "old-9")) {
+        // THEN the v1 session holds the park and the legacy connection is closed
+        assertThat(TestNodes.poll(Duration.ofSeconds(5),
+            () -> "v1".equals(http.get("/api/v1/parks/old-9").json().getString("protocol")))).isTrue();
+        assertThat(legacy.awaitClosed(Duration.ofSeconds(10))).as("legacy connection closed").isTrue();
+      }
+    }
+  }
+
+  @Test
   void answersAFeeQueryFromALegacyGateLikeAnyOther() throws Exception {
     try (TestController gate = typeIn("old-1")) {
       Response status = http.get("/api/v1/parks/old-1");

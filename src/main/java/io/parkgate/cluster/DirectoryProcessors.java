@@ -1,5 +1,6 @@
 package io.parkgate.cluster;
 
+import io.parkgate.bus.ParkEntry;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
 import io.parkgate.security.RecordSeal;
@@ -22,12 +23,16 @@ final class DirectoryProcessors {
   }
 
   /**
-   * Installs an entry unless a newer epoch is there. Returns the previous entry's JSON ("" when
-   * there was none), or {@link #STALE_PREFIX} + the newer entry's JSON when refused.
+   * Installs an entry unless the one there may not be displaced by it ({@link ParkEntry#mayDisplace}:
+   * a newer epoch, or an authenticated session facing an unauthenticated claim). Returns the
+   * previous entry's JSON ("" when there was none), or {@link #STALE_PREFIX} + the holder's JSON
+   * when refused.
    */
   static final class Claim implements EntryProcessor<String, String, String> {
     private static final long serialVersionUID = 1L;
     private final String json;
+    /** Unused here; serialised for nodes of the previous release, which read it, during a rolling restart. */
+    @SuppressWarnings("unused")
     private final long epoch;
 
     Claim(String json, long epoch) {
@@ -39,12 +44,7 @@ final class DirectoryProcessors {
     public String process(Map.Entry<String, String> entry) {
       String old = entry.getValue();
       ParkEntry previous = ParkEntry.decode(RecordSeal.body(old));
-      if (previous != null && previous.epoch() > epoch) {
-        return STALE_PREFIX + old;
-      }
-      if (previous != null && "v1".equals(previous.protocol())
-          && "legacy".equals(ParkEntry.decode(RecordSeal.body(json)).protocol())) {
-        // an unauthenticated legacy connection may never displace a token-authenticated session
+      if (!ParkEntry.decode(RecordSeal.body(json)).mayDisplace(previous)) {
         return STALE_PREFIX + old;
       }
       entry.setValue(json);

@@ -1,33 +1,17 @@
 package io.parkgate.cluster;
 
-import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.flakeidgen.FlakeIdGenerator;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryEvictedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.parkgate.bus.ParkEntry;
+import io.parkgate.bus.ParkRegistry;
+import io.parkgate.bus.StaleSessionException;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.security.RecordSeal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The cluster-wide directory of online parks: a Hazelcast map {@code parkgate.parks} (parkId →
@@ -37,36 +21,32 @@ import org.slf4j.LoggerFactory;
  * (see {@link DirectoryProcessors}). Entries of a node that leaves the cluster are removed by the
  * survivors when Hazelcast removes the member.
  *
+ * <p>Its parts: {@link DirectoryView} (the local copy and the membership), {@link OfflineLookups}
+ * (remembered misses and the bound on cluster reads), and here the writes and the epochs. The
+ * controller side sees it as a {@link ParkRegistry}.
+ *
  * <p>One instance per node, shared by its verticles; every method is non-blocking and thread-safe.
  */
-public final class ParkDirectory {
+public final class ParkDirectory implements ParkRegistry {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ParkDirectory.class);
   public static final String MAP_NAME = "parkgate.parks";
   private static final String EPOCH_GENERATOR = "parkgate.epoch";
-  private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final Vertx vertx;
-  private final HazelcastInstance hazelcast;
   private final IMap<String, String> map;
   private final FlakeIdGenerator epochs;
-  private final Set<String> liveNodes = ConcurrentHashMap.newKeySet();
   private final String nodeId;
-  private final ConcurrentSkipListMap<String, ParkEntry> view = new ConcurrentSkipListMap<>();
-  private final ConcurrentMap<String, Boolean> departedNodes = new ConcurrentHashMap<>();
-  /** Parks recently confirmed absent by a cluster read: park ID → System.nanoTime() expiry. */
-  private final ConcurrentMap<String, Long> recentMisses = new ConcurrentHashMap<>();
-  private final AtomicInteger lookupsInFlight = new AtomicInteger();
-
   private final ForgedRecords records;
+  private final OfflineLookups lookups = new OfflineLookups();
+  private final DirectoryView view;
 
   private ParkDirectory(Vertx vertx, HazelcastInstance hazelcast, String nodeId, RecordSeal seal, GatewayMetrics metrics) {
     this.vertx = vertx;
     this.records = new ForgedRecords(MAP_NAME, seal, metrics);
-    this.hazelcast = hazelcast;
     this.nodeId = nodeId;
     this.map = hazelcast.getMap(MAP_NAME);
     this.epochs = hazelcast.getFlakeIdGenerator(EPOCH_GENERATOR);
+    this.view = new DirectoryView(hazelcast, map, nodeId, this::open, lookups::arrived);
   }
 
   /** Subscribes to changes, then loads the current entries (off the event loop). */
@@ -74,12 +54,12 @@ public final class ParkDirectory {
       GatewayMetrics metrics) {
     ParkDirectory directory = new ParkDirectory(vertx, hazelcast, nodeId, seal, metrics);
     return vertx.executeBlocking(() -> {
-      directory.subscribe();
-      directory.load();
+      directory.view.start();
       return directory;
     }, false);
   }
 
+  @Override
   public String nodeId() {
     return nodeId;
   }
@@ -90,45 +70,22 @@ public final class ParkDirectory {
   }
 
   /**
-   * A confirmed absence is remembered this long. It can be long: the read only covers the few
-   * milliseconds before the entry listener brings a new park into the view, the view is always
-   * consulted first, and an arriving entry clears the park's miss at once.
-   */
-  static final long MISS_TTL_NANOS = 30_000_000_000L;
-  /** Cluster reads for parks missing from the view, at most this many at once per node. */
-  static final int MAX_LOOKUPS_IN_FLIGHT = 16;
-  private static final int MAX_REMEMBERED_MISSES = 100_000;
-
-  /**
    * Where the park is: the local view when it knows; otherwise (a park that came online
    * milliseconds ago may not have reached this node's view yet) one cluster read, unless the park
-   * was confirmed absent within {@link #MISS_TTL_NANOS} or too many reads are already in flight.
-   * So a flood of requests for offline parks costs at most one cluster read per park per 30 s, and
-   * never more than {@link #MAX_LOOKUPS_IN_FLIGHT} at a time. Completes with null when offline.
+   * was confirmed absent within {@link OfflineLookups#MISS_TTL} or too many reads are already in
+   * flight. So a flood of requests for offline parks costs at most one cluster read per park per
+   * 30 s, and never more than {@link OfflineLookups#MAX_IN_FLIGHT} at a time. Completes with null
+   * when offline.
    */
   public Future<ParkEntry> resolve(String parkId) {
     ParkEntry known = view.get(parkId);
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    long now = System.nanoTime();
-    Long missUntil = recentMisses.get(parkId);
-    if (missUntil != null && missUntil - now > 0) {
+    if (lookups.recentlyMissing(parkId) || !lookups.tryStartRead()) {
       return Future.succeededFuture(null);
     }
-    if (lookupsInFlight.incrementAndGet() > MAX_LOOKUPS_IN_FLIGHT) {
-      lookupsInFlight.decrementAndGet();
-      return Future.succeededFuture(null);
-    }
-    return fetch(parkId).andThen(ar -> {
-      lookupsInFlight.decrementAndGet();
-      if (ar.succeeded() && ar.result() == null) {
-        if (recentMisses.size() >= MAX_REMEMBERED_MISSES) {
-          recentMisses.clear();
-        }
-        recentMisses.put(parkId, System.nanoTime() + MISS_TTL_NANOS);
-      }
-    });
+    return fetch(parkId).andThen(ar -> lookups.readEnded(parkId, ar.failed() || ar.result() != null));
   }
 
   /** The authoritative entry, read from the cluster. */
@@ -148,21 +105,18 @@ public final class ParkDirectory {
    * partition thread). Two hellos of the same park within the clock skew between nodes may be
    * ordered either way; the loser is refused and reconnects with a later epoch.
    */
+  @Override
   public Future<Long> nextEpoch() {
     // newId() blocks when it has to fetch a new batch: keep it off the event loop
     return vertx.executeBlocking(epochs::newId, false);
   }
 
-  /** Whether a node is a live member of the cluster as far as this node knows. */
+  @Override
   public boolean isLive(String node) {
-    return node.equals(nodeId) || liveNodes.contains(node);
+    return view.isLive(node);
   }
 
-  /**
-   * Makes {@code entry} the park's current session unless a newer one is already there.
-   *
-   * @return the entry it replaced, or null; fails with {@link StaleSessionException} when refused
-   */
+  @Override
   public Future<ParkEntry> claim(ParkEntry entry) {
     String sealed = records.seal(entry.parkId(), entry.encode());
     return HazelcastFutures.onCaller(vertx,
@@ -187,14 +141,13 @@ public final class ParkDirectory {
   }
 
   private Future<ParkEntry> claimed(ParkEntry entry, ParkEntry previous) {
-    view.merge(entry.parkId(), entry, ParkDirectory::newer);
-    recentMisses.remove(entry.parkId());
+    view.put(entry);
     return Future.succeededFuture(previous);
   }
 
-  /** Removes the park's entry if it is still this session's; a no-op after a takeover. */
+  @Override
   public Future<Boolean> release(ParkEntry entry) {
-    view.remove(entry.parkId(), entry);
+    view.remove(entry);
     return HazelcastFutures.onCaller(vertx,
         () -> map.submitToKey(entry.parkId(), new DirectoryProcessors.Release(entry.epoch())));
   }
@@ -207,17 +160,7 @@ public final class ParkDirectory {
    * @param nodeId only entries of this node, or null for all
    */
   public List<ParkEntry> page(String after, int limit, String nodeId) {
-    Map<String, ParkEntry> tail = after == null ? view : view.tailMap(after, false);
-    List<ParkEntry> page = new ArrayList<>(Math.min(limit, 1024));
-    for (ParkEntry e : tail.values()) {
-      if (nodeId == null || nodeId.equals(e.nodeId())) {
-        page.add(e);
-        if (page.size() >= limit) {
-          break;
-        }
-      }
-    }
-    return page;
+    return view.page(after, limit, nodeId);
   }
 
   /** Online parks in the local view. */
@@ -227,115 +170,6 @@ public final class ParkDirectory {
 
   /** Online parks per node in the local view. */
   public Map<String, Long> countByNode() {
-    return view.values().stream().collect(Collectors.groupingBy(ParkEntry::nodeId, Collectors.counting()));
-  }
-
-  private static ParkEntry newer(ParkEntry a, ParkEntry b) {
-    return Comparator.comparingLong(ParkEntry::epoch).compare(a, b) >= 0 ? a : b;
-  }
-
-  // ---- keeping the view current (Hazelcast event threads) ------------------------------------
-
-  private void subscribe() {
-    map.addEntryListener(new ViewUpdater(), true);
-    hazelcast.getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-        String added = vertxNodeId(event.getMember());
-        if (added != null) {
-          liveNodes.add(added);
-        }
-      }
-
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        String departed = vertxNodeId(event.getMember());
-        if (departed != null) {
-          liveNodes.remove(departed);
-          nodeLeft(departed);
-        }
-      }
-    });
-  }
-
-  private void load() {
-    for (Map.Entry<String, String> e : map.entrySet()) {
-      ParkEntry entry = open(e.getKey(), e.getValue());
-      if (entry != null) {
-        view.merge(entry.parkId(), entry, ParkDirectory::newer);
-      }
-    }
-    Set<String> members = new HashSet<>();
-    for (Member m : hazelcast.getCluster().getMembers()) {
-      members.add(vertxNodeId(m));
-    }
-    liveNodes.addAll(members);
-    // entries left by nodes that died before this node could see them go
-    view.values().stream().map(ParkEntry::nodeId).filter(n -> !members.contains(n)).distinct()
-        .forEach(this::nodeLeft);
-  }
-
-  /** vertx-hazelcast's node ID is a member attribute, not the Hazelcast member UUID. */
-  static String vertxNodeId(Member member) {
-    return member.getAttribute(VERTX_NODE_ID_ATTRIBUTE);
-  }
-
-  private void nodeLeft(String departed) {
-    if (departed.equals(nodeId)) {
-      return;
-    }
-    departedNodes.put(departed, Boolean.TRUE);
-    Set<String> keys = new HashSet<>();
-    view.values().removeIf(e -> {
-      if (departed.equals(e.nodeId())) {
-        keys.add(e.parkId());
-        return true;
-      }
-      return false;
-    });
-    if (!keys.isEmpty()) {
-      LOG.info("node {} left the cluster: removing its {} parks from the directory", departed, keys.size());
-      map.submitToKeys(keys, new DirectoryProcessors.ReleaseNode(departed));
-    }
-  }
-
-  private final class ViewUpdater implements EntryAddedListener<String, String>,
-      EntryUpdatedListener<String, String>, EntryRemovedListener<String, String>,
-      EntryEvictedListener<String, String> {
-
-    @Override
-    public void entryAdded(EntryEvent<String, String> event) {
-      put(event.getKey(), event.getValue());
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<String, String> event) {
-      put(event.getKey(), event.getValue());
-    }
-
-    @Override
-    public void entryRemoved(EntryEvent<String, String> event) {
-      remove(event.getKey(), event.getOldValue());
-    }
-
-    @Override
-    public void entryEvicted(EntryEvent<String, String> event) {
-      remove(event.getKey(), event.getOldValue());
-    }
-
-    private void put(String parkId, String stored) {
-      ParkEntry entry = open(parkId, stored);
-      if (entry != null && !departedNodes.containsKey(entry.nodeId())) {
-        view.merge(entry.parkId(), entry, ParkDirectory::newer);
-        recentMisses.remove(entry.parkId());
-      }
-    }
-
-    private void remove(String parkId, String stored) {
-      ParkEntry entry = open(parkId, stored);
-      if (entry != null) {
-        view.computeIfPresent(entry.parkId(), (k, current) -> current.epoch() <= entry.epoch() ? null : current);
-      }
-    }
+    return view.countByNode();
   }
 }

@@ -1,5 +1,6 @@
 package io.parkgate.cluster;
 
+import io.parkgate.bus.ParkEntry;
 import io.parkgate.bus.Addresses;
 import io.vertx.core.Completable;
 import io.vertx.core.eventbus.impl.clustered.DefaultNodeSelector;

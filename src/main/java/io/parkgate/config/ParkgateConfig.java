@@ -81,6 +81,15 @@ public final class ParkgateConfig {
   public boolean insecureAcceptAnyToken() { return get(CONTROLLERS_INSECURE_ACCEPT_ANY_TOKEN); }
   /** Null = no legacy listener; 0 = any free port. */
   public Integer legacyPort() { return get(LEGACY_PORT); }
+
+  /** A listener's port as a {@link ListenPort} (off, any free port, or a fixed one). */
+  public ListenPort listenPort(ListenPort.Listener listener) {
+    return new ListenPort(listener, switch (listener) {
+      case CONTROLLER -> controllerPort();
+      case HTTP -> httpPort();
+      case LEGACY -> legacyPort();
+    });
+  }
   public List<String> legacyAllowedParks() { return get(LEGACY_ALLOWED_PARKS); }
   public List<String> legacyAllowedSources() { return get(LEGACY_ALLOWED_SOURCES); }
   public int legacyQueueLimit() { return get(LEGACY_QUEUE_LIMIT); }

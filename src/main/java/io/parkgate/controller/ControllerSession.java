@@ -3,7 +3,7 @@ package io.parkgate.controller;
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.ControllerCall;
-import io.parkgate.cluster.StaleSessionException;
+import io.parkgate.bus.StaleSessionException;
 import io.parkgate.config.ParkgateConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +25,22 @@ import org.slf4j.LoggerFactory;
  * accepted the socket (the park's consumer is registered from a lane context, see
  * {@link ParkSubscriptions}, and hands its messages back to this one).
  *
- * <p>Lifecycle: {@code IDENTIFYING} → {@code REGISTERING} → {@code ONLINE} → {@code CLOSED}.
+ * <p><b>States</b> ({@link State}; every transition is in this table, nothing else moves a session):
+ * <table>
+ *   <caption>session states</caption>
+ *   <tr><th>from</th><th>event</th><th>to</th></tr>
+ *   <tr><td>IDENTIFYING</td><td>a valid hello (v1) or park ID line (legacy)</td><td>REGISTERING</td></tr>
+ *   <tr><td>REGISTERING</td><td>admitted: the park's one live session cluster-wide</td><td>ONLINE</td></tr>
+ *   <tr><td>ONLINE</td><td>a newer session of the park, requests still in flight</td><td>RETIRING</td></tr>
+ *   <tr><td>ONLINE</td><td>the node drains, the protocol cannot move, requests in flight</td><td>DRAINING</td></tr>
+ *   <tr><td>RETIRING, DRAINING</td><td>the last request in flight ends</td><td>CLOSED</td></tr>
+ *   <tr><td>any but CLOSED</td><td>deadline, protocol error, refusal, peer close, takeover while
+ *       idle, drain grace over, node stop</td><td>CLOSED</td></tr>
+ * </table>
+ * ONLINE and DRAINING take new requests; RETIRING answers them {@code PARK_MOVED} (its park has
+ * moved on) and only finishes what it had; CLOSED answers {@code PARK_MOVED} for the short while
+ * its consumer lingers (see {@link ParkSubscriptions#RETIRED_GRACE_MS}). What is waiting on the
+ * controller lives in one {@link PendingRequests} table, shared by every protocol.
  *
  * <p><b>Flow control.</b> Everything the session writes goes through {@link #write}. When the
  * socket's write queue is full, the session stops reading from the socket (the chunk already
@@ -47,12 +62,36 @@ abstract class ControllerSession {
   /** How much earlier than the caller's bus timeout a session gives up on its controller. */
   static final long TIMEOUT_MARGIN_MS = 50;
 
-  enum State { IDENTIFYING, REGISTERING, ONLINE, CLOSED }
+  /** Where a session is in its life; see the class comment for every transition. */
+  enum State {
+    /** Connected, waiting for the controller to say which park it is. */
+    IDENTIFYING(false, false),
+    /** Identified, being admitted cluster-wide (epoch, directory claim, takeover). */
+    REGISTERING(false, false),
+    /** The park's live session: takes requests. */
+    ONLINE(true, true),
+    /** The node drains and this controller cannot be asked to move: takes requests, closes when idle. */
+    DRAINING(true, true),
+    /** Superseded by a newer session: no new requests, finishes the ones in flight, then closes. */
+    RETIRING(true, false),
+    /** Ended; the socket is closing or closed. */
+    CLOSED(false, false);
 
-  /** Why a session ended; logged and counted. */
+    /** Whether the session was announced online (opened, counted, logged). */
+    final boolean announced;
+    /** Whether requests from the bus are taken. */
+    final boolean takesRequests;
+
+    State(boolean announced, boolean takesRequests) {
+      this.announced = announced;
+      this.takesRequests = takesRequests;
+    }
+  }
+
+  /** Why a session ended; logged and counted (the metric's {@code reason} label, lower case). */
   enum CloseReason {
-    PEER_CLOSED, IDLE, HELLO_TIMEOUT, ADMISSION_TIMEOUT, PROTOCOL_ERROR, AUTH, TAKEOVER, DRAIN, SERVER_STOP,
-    TIMEOUT_RESYNC, SLOW_CONSUMER, ERROR
+    PEER_CLOSED, IDLE, HELLO_TIMEOUT, ADMISSION_TIMEOUT, PROTOCOL_ERROR, LINE_TOO_LONG, AUTH, TAKEOVER, DRAIN,
+    SERVER_STOP, TIMEOUT_RESYNC, SLOW_CONSUMER, ERROR
   }
 
   protected final Vertx vertx;
@@ -61,6 +100,8 @@ abstract class ControllerSession {
   protected final NetSocket socket;
   protected final ControllerStats stats;
   protected final RecordParser parser;
+  /** Everything waiting on the controller. */
+  protected final PendingRequests pending;
   private final long connectedAtMillis = System.currentTimeMillis();
   private final long connectedAtNanos = System.nanoTime();
 
@@ -71,9 +112,8 @@ abstract class ControllerSession {
   private long lastFrameNanos = connectedAtNanos;
   private long lastFrameMillis = connectedAtMillis;
   private Runnable onClose = () -> { };
+  /** Completes once the park's consumer and directory entry no longer point here. */
   private Future<Void> unregistered = Future.succeededFuture();
-  /** Superseded: no longer routed to, finishing what is in flight. */
-  private boolean retired;
   /** Reading is paused because the write queue is full; {@link #slowTimer} closes it if it stays so. */
   private boolean readPaused;
   private long slowTimer = -1;
@@ -87,6 +127,7 @@ abstract class ControllerSession {
     this.socket = socket;
     this.stats = stats;
     this.parser = RecordParser.newDelimited(NEWLINE);
+    this.pending = new PendingRequests(vertx, stats, this::requestTimedOut);
   }
 
   /**
@@ -110,20 +151,23 @@ abstract class ControllerSession {
   /** The protocol name shown in the directory. */
   abstract String protocol();
 
+  /** Whether the controller proved which park it is (a valid token), as the directory records it. */
+  abstract boolean authenticated();
+
   /** One complete line (without its {@code \n}), within the length limit. */
   abstract void handleLine(Buffer line);
 
   /** A call for the controller, from the bus; only called while ONLINE. */
   abstract void handleCall(Message<JsonObject> message, ControllerCall call, long timeoutMs);
 
-  /** Fails every request waiting on this connection: it is closing. */
-  abstract void failWaiting();
+  /**
+   * A request's deadline passed; its caller has already been answered {@code GATE_TIMEOUT}. What
+   * that means for the connection is the protocol's to decide.
+   */
+  abstract void requestTimedOut(PendingRequests.Request request);
 
   /** The last line to send before closing for {@code reason}, or null to close silently. */
   abstract Buffer farewell(CloseReason reason, String text);
-
-  /** Requests waiting on the controller. */
-  abstract int inFlight();
 
   /** False while the park fails fast after a timeout. */
   abstract boolean responsive();
@@ -153,7 +197,12 @@ abstract class ControllerSession {
   private void lineTooLong() {
     // RecordParser reports an over-long line and keeps its buffer: answer once and close.
     stats.protocolError(protocol());
-    closeWith(CloseReason.PROTOCOL_ERROR, "line longer than " + config.maxLineBytes() + " bytes");
+    closeWith(CloseReason.LINE_TOO_LONG, "line longer than " + config.maxLineBytes() + " bytes");
+  }
+
+  /** Requests waiting on the controller. */
+  final int inFlight() {
+    return pending.requests();
   }
 
   /**
@@ -178,7 +227,7 @@ abstract class ControllerSession {
           closeWith(CloseReason.ADMISSION_TIMEOUT, "not admitted within " + admissionTimeoutMs() + " ms");
         }
       }
-      case ONLINE -> {
+      case ONLINE, DRAINING, RETIRING -> {
         if (sinceFrameMs >= config.idleTimeoutMs()) {
           closeWith(CloseReason.IDLE, "no frame for " + config.idleTimeoutMs() + " ms");
         }
@@ -218,7 +267,7 @@ abstract class ControllerSession {
       }
       if (ar.failed()) {
         if (ar.cause() instanceof StaleSessionException) {
-          closeWith(CloseReason.TAKEOVER, "a newer connection for park " + parkId + " exists");
+          closeWith(CloseReason.TAKEOVER, supersededText());
         } else {
           LOG.warn("park {}: admission failed: {}", parkId, ar.cause().toString());
           closeWith(CloseReason.ERROR, "server could not register the park");
@@ -238,13 +287,13 @@ abstract class ControllerSession {
 
   /**
    * Entry point for requests on the park's address. A request aimed at another session of the park
-   * (its epoch), or reaching this one while it is not serving (still being admitted, superseded,
+   * (its epoch), or reaching this one while it takes no requests (still being admitted, retiring,
    * or closed and keeping its consumer for a grace period), is answered {@code PARK_MOVED}: the
    * sender reads the directory again and follows the park within its own time budget.
    */
   void handleBusMessage(Message<JsonObject> message) {
     ControllerCall call = ControllerCall.fromJson(message.body());
-    if ((call.epoch() != 0 && call.epoch() != epoch) || retired || state != State.ONLINE) {
+    if ((call.epoch() != 0 && call.epoch() != epoch) || !state.takesRequests) {
       BusFailures.fail(message, ErrorCode.PARK_MOVED, "this connection does not serve the park (now)");
       return;
     }
@@ -268,7 +317,7 @@ abstract class ControllerSession {
   JsonObject status() {
     return new JsonObject()
         .put("parkId", parkId)
-        .put("online", state == State.ONLINE)
+        .put("online", state.takesRequests)
         .put("epoch", epoch)
         .put("protocol", protocol())
         .put("connectedAt", Instant.ofEpochMilli(connectedAtMillis).toString())
@@ -286,24 +335,45 @@ abstract class ControllerSession {
    * deadlines; the socket closes when none is left.
    */
   Future<Void> closeForTakeover(long newerEpoch) {
-    if (state == State.CLOSED || retired) {
+    if (state == State.CLOSED || state == State.RETIRING) {
       return unregistered;
     }
     LOG.debug("park {}: epoch {} superseded by {}", parkId, epoch, newerEpoch);
-    if (inFlight() == 0 || state != State.ONLINE) {
-      closeWith(CloseReason.TAKEOVER, "a newer connection for park " + parkId + " exists");
+    if (inFlight() == 0 || !state.takesRequests) {
+      closeWith(CloseReason.TAKEOVER, supersededText());
     } else {
-      retired = true;
+      state = State.RETIRING;
       unregistered = host.closed(this, subscription);
     }
     return unregistered;
   }
 
-  /** Subclasses call this whenever a request ends: a retired session closes once it has none. */
-  protected void requestEnded() {
-    if (retired && inFlight() == 0) {
-      closeWith(CloseReason.TAKEOVER, "a newer connection for park " + parkId + " exists");
+  /**
+   * The node drains and this controller cannot be asked to move: it closes as soon as nothing is
+   * in flight on it (at once if nothing is), taking requests until then.
+   */
+  void closeWhenIdle() {
+    if (state == State.ONLINE && inFlight() > 0) {
+      state = State.DRAINING;
+    } else if (state != State.CLOSED && state != State.RETIRING) {
+      close(CloseReason.DRAIN, null);
     }
+  }
+
+  /** Subclasses call this whenever a request ends: a retiring or draining session closes once it has none. */
+  protected void requestEnded() {
+    if (inFlight() > 0) {
+      return;
+    }
+    if (state == State.RETIRING) {
+      closeWith(CloseReason.TAKEOVER, supersededText());
+    } else if (state == State.DRAINING) {
+      close(CloseReason.DRAIN, null);
+    }
+  }
+
+  private String supersededText() {
+    return "a newer connection for park " + parkId + " exists";
   }
 
   /**
@@ -348,11 +418,12 @@ abstract class ControllerSession {
     if (state == State.CLOSED) {
       return;
     }
-    boolean wasAnnounced = state == State.ONLINE;
+    boolean wasAnnounced = state.announced;
+    boolean stillRegistered = state != State.RETIRING;
     state = State.CLOSED;
     int waiting = inFlight();
-    failWaiting();
-    if (!retired) {
+    pending.failAll();
+    if (stillRegistered) {
       unregistered = host.closed(this, subscription);
     }
     parser.pause();
@@ -402,13 +473,6 @@ abstract class ControllerSession {
     }
     onSocketClosed.run();
     close(CloseReason.PEER_CLOSED, null);
-  }
-
-  /** Fails a waiting request because its connection closed. */
-  protected static void failOffline(Message<JsonObject> message) {
-    // the request may have reached the gate: for a payment, the outcome is unknown
-    BusFailures.fail(message, new io.parkgate.bus.GatewayException(ErrorCode.GATE_OFFLINE,
-        "the gate's connection closed before it answered", new JsonObject().put("outcome", "unknown")));
   }
 
   // ---- accessors for the host ----------------------------------------------------------------

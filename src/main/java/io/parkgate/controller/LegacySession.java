@@ -14,8 +14,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,19 +36,13 @@ final class LegacySession extends ControllerSession {
   private static final Pattern AMOUNT = Pattern.compile("\\d{1,18}");
   private static final String PING_LINE = "{\"type\":\"ping\"}";
 
-  /** A fee query waiting for its turn or for its answer. */
-  private static final class Waiting {
-    final Message<JsonObject> message;
-    long timerId;
-
-    Waiting(Message<JsonObject> message) {
-      this.message = message;
-    }
-  }
+  private static final long NONE = 0;
 
   private final Allowlist allowlist;
-  private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
-  private Waiting current;
+  /** Ids (in {@link #pending}) of fee queries waiting for their turn, oldest first. */
+  private final ArrayDeque<Long> queue = new ArrayDeque<>();
+  /** The id of the query on the wire, or {@link #NONE}. */
+  private long current = NONE;
 
   LegacySession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, ControllerStats stats,
       Allowlist allowlist) {
@@ -64,8 +56,8 @@ final class LegacySession extends ControllerSession {
   }
 
   @Override
-  int inFlight() {
-    return queue.size() + (current == null ? 0 : 1);
+  boolean authenticated() {
+    return false;
   }
 
   @Override
@@ -80,10 +72,10 @@ final class LegacySession extends ControllerSession {
       identify(text);
     } else if (isPing(text)) {
       stats.heartbeat(protocol());
-    } else if (current != null) {
+    } else if (current != NONE) {
       answer(text);
     } else if (!text.isEmpty()) {
-      stats.lateResponse();
+      pending.lateAnswer();
       LOG.debug("park {}: dropped a line nobody asked for", parkId);
     }
   }
@@ -119,13 +111,12 @@ final class LegacySession extends ControllerSession {
   }
 
   private void answer(String text) {
-    Waiting w = current;
-    current = null;
-    vertx.cancelTimer(w.timerId);
+    PendingRequests.Request r = pending.remove(current);
+    current = NONE;
     if (AMOUNT.matcher(text).matches()) {
-      w.message.reply(new JsonObject().put("amount", Long.parseLong(text)).put("currency", config.legacyCurrency()));
+      r.message().reply(new JsonObject().put("amount", Long.parseLong(text)).put("currency", config.legacyCurrency()));
     } else {
-      BusFailures.fail(w.message, ErrorCode.GATE_ERROR, "the gate answered something that is not an amount");
+      BusFailures.fail(r.message(), ErrorCode.GATE_ERROR, "the gate answered something that is not an amount");
     }
     sendNext();
     requestEnded();
@@ -141,43 +132,27 @@ final class LegacySession extends ControllerSession {
       BusFailures.fail(message, ErrorCode.GATE_BUSY,
           "too many requests waiting for this legacy gate (" + config.legacyQueueLimit() + ")");
     } else {
-      Waiting w = new Waiting(message);
-      w.timerId = vertx.setTimer(timeoutMs, t -> handleDeadline(w));
-      queue.add(w);
+      queue.add(pending.add(message, call.method(), timeoutMs));
       sendNext();
     }
   }
 
   private void sendNext() {
-    if (current == null && !queue.isEmpty() && state == State.ONLINE) {
+    if (current == NONE && !queue.isEmpty() && state.takesRequests) {
       current = queue.poll();
       write(GET_AMOUNT);
     }
   }
 
-  private void handleDeadline(Waiting w) {
-    if (w == current) {
-      current = null;
-      BusFailures.fail(w.message, ErrorCode.GATE_TIMEOUT, "the gate did not answer in time");
+  @Override
+  void requestTimedOut(PendingRequests.Request request) {
+    if (request.id() == current) {
+      current = NONE;
       LOG.info("park {}: legacy request timed out; closing so the gate reconnects in sync", parkId);
       close(CloseReason.TIMEOUT_RESYNC, null);
-    } else if (queue.remove(w)) {
-      BusFailures.fail(w.message, ErrorCode.GATE_TIMEOUT, "the gate did not answer in time");
+    } else {
+      queue.remove(request.id());
       requestEnded();
-    }
-  }
-
-  @Override
-  void failWaiting() {
-    List<Waiting> waiting = new ArrayList<>(queue);
-    if (current != null) {
-      waiting.add(0, current);
-    }
-    queue.clear();
-    current = null;
-    for (Waiting w : waiting) {
-      vertx.cancelTimer(w.timerId);
-      failOffline(w.message);
     }
   }
 

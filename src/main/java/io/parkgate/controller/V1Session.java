@@ -19,10 +19,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +31,7 @@ final class V1Session extends ControllerSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(V1Session.class);
 
-  /** A request written to the controller and not yet answered. {@code message} is null for pings. */
-  private record Pending(Message<JsonObject> message, String method, long timerId) {
-  }
-
   private final TokenVerifier tokens;
-  private final Map<Long, Pending> pending = new HashMap<>();
-  private long nextId = 1;
-  private int inFlight;
   private boolean unresponsive;
 
   V1Session(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, ControllerStats stats,
@@ -56,9 +45,10 @@ final class V1Session extends ControllerSession {
     return "v1";
   }
 
+  /** A valid token proves the park, unless the node accepts any token (development only). */
   @Override
-  int inFlight() {
-    return inFlight;
+  boolean authenticated() {
+    return !config.insecureAcceptAnyToken();
   }
 
   @Override
@@ -158,18 +148,18 @@ final class V1Session extends ControllerSession {
   private Object helloId;
 
   private void handleResponse(RpcResponse response) {
-    Pending p = response.id() instanceof Long id ? pending.remove(id) : null;
+    PendingRequests.Request p = response.id() instanceof Long id ? pending.take(id) : null;
     if (p == null) {
       // Ids are never reused on a connection, so an unknown id is a late or bogus answer: drop it.
-      stats.lateResponse();
+      if (!(response.id() instanceof Long)) {
+        pending.lateAnswer();
+      }
       LOG.debug("park {}: dropped response to unknown or expired id {}", parkId, response.id());
       return;
     }
-    vertx.cancelTimer(p.timerId());
-    if (p.message() == null) {
+    if (p.isProbe()) {
       return; // answer to our ping: the frame itself already proved the controller alive
     }
-    inFlight--;
     if (response.isError()) {
       failWithGateError(p, response.error());
       requestEnded();
@@ -184,7 +174,7 @@ final class V1Session extends ControllerSession {
     requestEnded();
   }
 
-  private void failWithGateError(Pending p, RpcError e) {
+  private void failWithGateError(PendingRequests.Request p, RpcError e) {
     boolean unsupported = e.code() == RpcError.METHOD_NOT_FOUND;
     BusFailures.fail(p.message(), new GatewayException(
         unsupported ? ErrorCode.NOT_SUPPORTED : ErrorCode.GATE_ERROR,
@@ -202,7 +192,7 @@ final class V1Session extends ControllerSession {
     } else if (unresponsive) {
       BusFailures.fail(message, ErrorCode.GATE_UNRESPONSIVE,
           "the gate has not spoken since a request to it timed out");
-    } else if (inFlight >= config.maxInFlightPerPark()) {
+    } else if (inFlight() >= config.maxInFlightPerPark()) {
       BusFailures.fail(message, ErrorCode.GATE_BUSY,
           "too many requests in flight for this park (" + config.maxInFlightPerPark() + ")");
     } else {
@@ -211,22 +201,15 @@ final class V1Session extends ControllerSession {
   }
 
   private void send(Message<JsonObject> message, String method, JsonObject params, long timeoutMs) {
-    long id = nextId++;
-    long timer = vertx.setTimer(timeoutMs, t -> handleTimeout(id));
-    pending.put(id, new Pending(message, method, timer));
-    if (message != null) {
-      inFlight++;
-    }
+    long id = pending.add(message, method, timeoutMs);
     write(JsonRpcCodec.encode(new RpcRequest(id, method, params)));
   }
 
-  private void handleTimeout(long id) {
-    Pending p = pending.remove(id);
-    if (p == null || p.message() == null) {
-      return;
+  @Override
+  void requestTimedOut(PendingRequests.Request request) {
+    if (request.isProbe()) {
+      return; // the controller is already marked unresponsive; the idle timeout decides the rest
     }
-    inFlight--;
-    BusFailures.fail(p.message(), ErrorCode.GATE_TIMEOUT, "the gate did not answer in time");
     requestEnded();
     if (!unresponsive && !isClosed()) {
       // Fail fast from now on, and ask the controller to prove it is alive.
@@ -256,8 +239,10 @@ final class V1Session extends ControllerSession {
       case HELLO_TIMEOUT -> RpcError.HELLO_TIMEOUT;
       case IDLE -> RpcError.IDLE_TIMEOUT;
       case TAKEOVER -> RpcError.SUPERSEDED;
-      case PROTOCOL_ERROR -> RpcError.LINE_TOO_LONG;
-      default -> RpcError.INTERNAL_ERROR;
+      case LINE_TOO_LONG -> RpcError.LINE_TOO_LONG;
+      case PROTOCOL_ERROR -> RpcError.INVALID_REQUEST;
+      case SLOW_CONSUMER, DRAIN, SERVER_STOP, ADMISSION_TIMEOUT, ERROR, AUTH, PEER_CLOSED, TIMEOUT_RESYNC ->
+          RpcError.INTERNAL_ERROR;
     };
     // a refusal during admission answers the hello itself; later errors carry no id
     Object id = state == State.REGISTERING ? helloId : null;
@@ -277,16 +262,4 @@ final class V1Session extends ControllerSession {
     }
   }
 
-  @Override
-  void failWaiting() {
-    List<Pending> waiting = new ArrayList<>(pending.values());
-    pending.clear();
-    inFlight = 0;
-    for (Pending p : waiting) {
-      vertx.cancelTimer(p.timerId());
-      if (p.message() != null) {
-        failOffline(p.message());
-      }
-    }
-  }
 }

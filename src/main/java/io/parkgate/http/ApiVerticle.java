@@ -5,8 +5,9 @@ import io.parkgate.bus.GatewayException;
 import io.parkgate.bus.HostOp;
 import io.parkgate.bus.ParkIds;
 import io.parkgate.cluster.ParkDirectory;
-import io.parkgate.cluster.ParkEntry;
+import io.parkgate.bus.ParkEntry;
 import io.parkgate.cluster.PaymentLedger;
+import io.parkgate.config.ListenPort;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.protocol.ControllerMethods;
@@ -55,7 +56,7 @@ public final class ApiVerticle extends VerticleBase {
   private final GatewayMetrics metrics;
   private final String registryName;
   private final NodeState state;
-  private final int port;
+  private final ListenPort port;
   private final ConnectionBudget connections;
   static final String REQUEST_ID = "requestId";
   /** Request ids are a per-process random prefix and a counter: unique, and cheaper than UUIDs. */
@@ -73,7 +74,7 @@ public final class ApiVerticle extends VerticleBase {
   private HttpServer server;
 
   public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentLedger ledger, ApiKeys apiKeys,
-      GatewayMetrics metrics, String registryName, NodeState state, int port, ConnectionBudget connections) {
+      GatewayMetrics metrics, String registryName, NodeState state, ListenPort port, ConnectionBudget connections) {
     this.metrics = metrics;
     this.registryName = registryName;
     this.config = config;
@@ -104,7 +105,7 @@ public final class ApiVerticle extends VerticleBase {
         .compose(v -> server.requestHandler(request -> {
           guard.watchBody(request);
           router.handle(request);
-        }).listen(port, config.bindHost()));
+        }).listen(port.bindValue(), config.bindHost()));
   }
 
   /** The packaged description, from the classpath only (never a stray file in the working directory). */

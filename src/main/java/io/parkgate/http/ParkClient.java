@@ -6,7 +6,7 @@ import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.ControllerCall;
 import io.parkgate.bus.GatewayException;
 import io.parkgate.cluster.ParkDirectory;
-import io.parkgate.cluster.ParkEntry;
+import io.parkgate.bus.ParkEntry;
 import io.parkgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

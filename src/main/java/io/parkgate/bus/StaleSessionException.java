@@ -1,4 +1,4 @@
-package io.parkgate.cluster;
+package io.parkgate.bus;
 
 /** A session tried to claim its park while the directory already holds a newer session. */
 public final class StaleSessionException extends RuntimeException {

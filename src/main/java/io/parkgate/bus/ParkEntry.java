@@ -1,4 +1,4 @@
-package io.parkgate.cluster;
+package io.parkgate.bus;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -14,10 +14,17 @@ import java.time.Instant;
  * @param epoch         cluster-unique, increasing per session; a higher epoch supersedes a lower one
  * @param remoteAddress the controller's address as the node sees it
  * @param connectedAt   epoch milliseconds when the socket connected
- * @param protocol      the controller protocol ("v1")
+ * @param protocol      the controller protocol ("v1" or "legacy")
+ * @param authenticated whether the controller proved who it is (a valid token); an unauthenticated
+ *                      session never displaces an authenticated one
  */
 public record ParkEntry(String parkId, String nodeId, String address, long epoch,
-    String remoteAddress, long connectedAt, String protocol) {
+    String remoteAddress, long connectedAt, String protocol, boolean authenticated) {
+
+  /** Whether this session may take the park from {@code holder}: newer, and no less proven. */
+  public boolean mayDisplace(ParkEntry holder) {
+    return holder == null || (holder.epoch() <= epoch && (authenticated || !holder.authenticated()));
+  }
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -27,7 +34,8 @@ public record ParkEntry(String parkId, String nodeId, String address, long epoch
         .put("epoch", epoch)
         .put("remoteAddress", remoteAddress)
         .put("connectedAt", connectedAt)
-        .put("protocol", protocol);
+        .put("protocol", protocol)
+        .put("authenticated", authenticated);
   }
 
   /** The public view of the entry (no internal address; times as ISO-8601). */
@@ -50,8 +58,10 @@ public record ParkEntry(String parkId, String nodeId, String address, long epoch
       return null;
     }
     JsonObject o = new JsonObject(json);
+    String protocol = o.getString("protocol", "v1");
+    // entries written before the flag existed: only v1 sessions were token-authenticated
     return new ParkEntry(o.getString("parkId"), o.getString("node"), o.getString("address"),
         o.getLong("epoch", 0L), o.getString("remoteAddress"), o.getLong("connectedAt", 0L),
-        o.getString("protocol", "v1"));
+        protocol, o.getBoolean("authenticated", !"legacy".equals(protocol)));
   }
 }

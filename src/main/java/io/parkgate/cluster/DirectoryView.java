@@ -1,0 +1,205 @@
+package io.parkgate.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.parkgate.bus.ParkEntry;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's copy of the directory: every online park's entry, kept current by an entry listener
+ * on the cluster map, and the cluster's live members. Reads cost no cluster call. When a member
+ * leaves, its parks leave the view at once and the survivors remove its entries from the map.
+ * Written by Hazelcast event threads, read from any thread.
+ */
+final class DirectoryView {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DirectoryView.class);
+  private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, String> map;
+  private final String nodeId;
+  /** Opens a stored (sealed) value: the entry, or null when it is not one this cluster wrote. */
+  private final BiFunction<String, String, ParkEntry> open;
+  /** Told of every park that arrives in the view. */
+  private final Consumer<String> arrived;
+  private final ConcurrentSkipListMap<String, ParkEntry> parks = new ConcurrentSkipListMap<>();
+  private final Set<String> liveNodes = ConcurrentHashMap.newKeySet();
+  private final ConcurrentMap<String, Boolean> departedNodes = new ConcurrentHashMap<>();
+
+  DirectoryView(HazelcastInstance hazelcast, IMap<String, String> map, String nodeId,
+      BiFunction<String, String, ParkEntry> open, Consumer<String> arrived) {
+    this.hazelcast = hazelcast;
+    this.map = map;
+    this.nodeId = nodeId;
+    this.open = open;
+    this.arrived = arrived;
+  }
+
+  /** Subscribes to the map and the membership, then loads what is there. Blocking: not on an event loop. */
+  void start() {
+    map.addEntryListener(new Updater(), true);
+    hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        String added = vertxNodeId(event.getMember());
+        if (added != null) {
+          liveNodes.add(added);
+        }
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String departed = vertxNodeId(event.getMember());
+        if (departed != null) {
+          liveNodes.remove(departed);
+          nodeLeft(departed);
+        }
+      }
+    });
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      ParkEntry entry = open.apply(e.getKey(), e.getValue());
+      if (entry != null) {
+        put(entry);
+      }
+    }
+    Set<String> members = new HashSet<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      members.add(vertxNodeId(m));
+    }
+    liveNodes.addAll(members);
+    // entries left by nodes that died before this node could see them go
+    parks.values().stream().map(ParkEntry::nodeId).filter(n -> !members.contains(n)).distinct()
+        .forEach(this::nodeLeft);
+  }
+
+  ParkEntry get(String parkId) {
+    return parks.get(parkId);
+  }
+
+  /** Records an entry this node wrote itself, ahead of its listener event. */
+  void put(ParkEntry entry) {
+    parks.merge(entry.parkId(), entry, DirectoryView::newer);
+    arrived.accept(entry.parkId());
+  }
+
+  /** Forgets an entry this node released itself (only if it is still that one). */
+  void remove(ParkEntry entry) {
+    parks.remove(entry.parkId(), entry);
+  }
+
+  boolean isLive(String node) {
+    return node.equals(nodeId) || liveNodes.contains(node);
+  }
+
+  /** A page ordered by park ID, after {@code after} (exclusive, null = from the start), of one node or all. */
+  List<ParkEntry> page(String after, int limit, String node) {
+    Map<String, ParkEntry> tail = after == null ? parks : parks.tailMap(after, false);
+    List<ParkEntry> page = new ArrayList<>(Math.min(limit, 1024));
+    for (ParkEntry e : tail.values()) {
+      if (node == null || node.equals(e.nodeId())) {
+        page.add(e);
+        if (page.size() >= limit) {
+          break;
+        }
+      }
+    }
+    return page;
+  }
+
+  int size() {
+    return parks.size();
+  }
+
+  Map<String, Long> countByNode() {
+    return parks.values().stream().collect(Collectors.groupingBy(ParkEntry::nodeId, Collectors.counting()));
+  }
+
+  /** vertx-hazelcast's node ID is a member attribute, not the Hazelcast member UUID. */
+  static String vertxNodeId(Member member) {
+    return member.getAttribute(VERTX_NODE_ID_ATTRIBUTE);
+  }
+
+  private static ParkEntry newer(ParkEntry a, ParkEntry b) {
+    return Comparator.comparingLong(ParkEntry::epoch).compare(a, b) >= 0 ? a : b;
+  }
+
+  private void nodeLeft(String departed) {
+    if (departed.equals(nodeId)) {
+      return;
+    }
+    departedNodes.put(departed, Boolean.TRUE);
+    Set<String> keys = new HashSet<>();
+    parks.values().removeIf(e -> {
+      if (departed.equals(e.nodeId())) {
+        keys.add(e.parkId());
+        return true;
+      }
+      return false;
+    });
+    if (!keys.isEmpty()) {
+      LOG.info("node {} left the cluster: removing its {} parks from the directory", departed, keys.size());
+      map.submitToKeys(keys, new DirectoryProcessors.ReleaseNode(departed));
+    }
+  }
+
+  private final class Updater implements EntryAddedListener<String, String>,
+      EntryUpdatedListener<String, String>, EntryRemovedListener<String, String>,
+      EntryEvictedListener<String, String> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      stored(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      stored(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, String> event) {
+      gone(event.getKey(), event.getOldValue());
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, String> event) {
+      gone(event.getKey(), event.getOldValue());
+    }
+
+    private void stored(String parkId, String value) {
+      ParkEntry entry = open.apply(parkId, value);
+      if (entry != null && !departedNodes.containsKey(entry.nodeId())) {
+        put(entry);
+      }
+    }
+
+    private void gone(String parkId, String value) {
+      ParkEntry entry = open.apply(parkId, value);
+      if (entry != null) {
+        parks.computeIfPresent(entry.parkId(), (k, current) -> current.epoch() <= entry.epoch() ? null : current);
+      }
+    }
+  }
+}
