@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.parkgate.cluster.ClusterManagers;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkNodeSelector;
-import io.parkgate.cluster.PaymentLedger;
+import io.parkgate.cluster.ClusterPaymentStore;
+import io.parkgate.payments.PaymentCourier;
+import io.parkgate.payments.PaymentStore;
 import io.parkgate.config.ListenPort;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.controller.ControllerVerticle;
@@ -143,18 +145,21 @@ public final class ParkgateNode {
     GatewayMetrics metrics = registry == null ? GatewayMetrics.detached() : new GatewayMetrics(registry);
     NodeSecurity security = new NodeSecurity(config, metrics);
     ListenPort legacyPort = config.listenPort(ListenPort.Listener.LEGACY);
-    PaymentLedger payments = new PaymentLedger(vertx, hazelcast, config.paymentRetentionMs(), seal, metrics);
     ApiKeys apiKeys = new ApiKeys(config.apiKeys());
     ConnectionBudget httpConnections = new ConnectionBudget("http", config.maxHttpConnections(), Integer.MAX_VALUE, metrics);
+    Future<PaymentStore> paymentStore = ClusterPaymentStore.start(vertx, hazelcast, seal, metrics,
+        config.paymentRetentionMs(), config.paymentStoreTimeoutMs());
     return ParkDirectory.start(vertx, hazelcast, nodeId, seal, metrics).andThen(ar -> {
       if (ar.succeeded()) {
         selector.useDirectory(ar.result());
       }
-    }).compose(directory ->
-        ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES).compose(subscriptions -> {
+    }).compose(directory -> paymentStore.compose(payments -> {
+      PaymentCourier courier = new PaymentCourier(payments, nodeId, config.paymentAttemptTimeoutMs());
+      return vertx.deployVerticle(courier).compose(id ->
+        ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES)).compose(subscriptions -> {
           Future<Integer> controllerPort = deployListener(vertx, config.listenPort(ListenPort.Listener.CONTROLLER), config.controllerInstances(),
               port -> new ControllerVerticle(config, directory, subscriptions, security, port, legacyPort,
-                  instances.incrementAndGet()),
+                  instances.incrementAndGet(), courier),
               ControllerVerticle::actualPort, controllers);
           Future<Integer> httpPort = controllerPort.compose(d -> deployListener(vertx, config.listenPort(ListenPort.Listener.HTTP),
               config.httpInstances(),
@@ -168,7 +173,8 @@ public final class ParkgateNode {
                 portText(controllerPort.result()), portText(legacy));
             return new ParkgateNode(vertx, directory, state, controllers, api, h, controllerPort.result(), legacy);
           });
-        }));
+        });
+    }));
   }
 
   /**

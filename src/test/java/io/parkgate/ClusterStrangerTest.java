@@ -12,7 +12,8 @@ import com.hazelcast.map.IMap;
 import io.parkgate.bus.Addresses;
 import io.parkgate.bus.ControllerCall;
 import io.parkgate.cluster.ParkDirectory;
-import io.parkgate.cluster.PaymentLedger;
+import io.parkgate.cluster.ClusterPaymentStore;
+import com.hazelcast.core.HazelcastJsonValue;
 import io.parkgate.security.RecordSeal;
 import io.parkgate.testing.Http;
 import io.parkgate.testing.Http.Response;
@@ -192,13 +193,15 @@ class ClusterStrangerTest {
 
   @Test
   void aForgedPaymentRecordIsNeverReplayedAndThePaymentGoesToTheGate() throws Exception {
-    IMap<String, String> payments = strangerClient.getMap(PaymentLedger.MAP_NAME);
+    IMap<String, HazelcastJsonValue> payments = strangerClient.getMap(ClusterPaymentStore.MAP_NAME);
     try (TestController gate = TestController.online(nodeA.controllerPort(), "st-ledger")) {
-      // GIVEN a forged "done" record for a paymentId the app is about to send
-      JsonObject forged = new JsonObject().put("parkId", "st-ledger").put("amount", 800).put("owner", "x")
-          .put("state", "done").put("status", 200)
-          .put("body", new JsonObject().put("status", "opened").put("parkId", "st-ledger").put("paymentId", "pf-1"));
-      payments.put("pf-1", forged.encode());
+      // GIVEN a forged "confirmed" record for a paymentId the app is about to send
+      JsonObject record = new JsonObject().put("paymentId", "pf-1").put("parkId", "st-ledger").put("amount", 800)
+          .put("acceptedAt", 1).put("validUntil", Long.MAX_VALUE).put("state", "confirmed").put("version", 5)
+          .put("result", new JsonObject().put("status", "opened"));
+      JsonObject forged = new JsonObject().put("paymentId", "pf-1").put("parkId", "st-ledger")
+          .put("state", "confirmed").put("version", 5).put("record", "s1.forged." + record.encode());
+      payments.put("pf-1", new HazelcastJsonValue(forged.encode()));
       // WHEN the app posts the payment
       CompletableFuture<Response> post = http.postAsync("/api/v1/parks/st-ledger/payments?timeoutMs=3000",
           new JsonObject().put("paymentId", "pf-1").put("amount", 800).encode());
@@ -209,7 +212,7 @@ class ClusterStrangerTest {
       Response r = post.join();
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.json().containsKey("replayed")).isFalse();
-      assertThat(forgedCount("parkgate.payments")).isPositive();
+      assertThat(forgedCount(ClusterPaymentStore.MAP_NAME)).isPositive();
       // AND the record now carries a valid seal: a retry is a genuine replay
       Response retry = http.post("/api/v1/parks/st-ledger/payments",
           new JsonObject().put("paymentId", "pf-1").put("amount", 800).encode());

@@ -239,12 +239,17 @@ class GatewayEndToEndTest {
       CompletableFuture<Response> call = http.postAsync("/api/v1/parks/c-pay/payments",
           "{\"paymentId\":\"tx-1\",\"amount\":800,\"plate\":\"ABC\",\"lane\":\"1\"}");
       JsonObject request = gate.readRequest("payment.notify");
-      assertThat(request.getJsonObject("params")).isEqualTo(new JsonObject()
-          .put("paymentId", "tx-1").put("amount", 800).put("lane", "1").put("plate", "ABC"));
+      JsonObject params = request.getJsonObject("params");
+      // validUntil: the default validity (600 s) from now; attempt: the first
+      assertThat(java.time.Instant.parse(params.getString("validUntil"))).isAfter(java.time.Instant.now().plusSeconds(590));
+      assertThat(params.copy().put("validUntil", "-")).isEqualTo(new JsonObject()
+          .put("paymentId", "tx-1").put("amount", 800).put("validUntil", "-").put("attempt", 1)
+          .put("lane", "1").put("plate", "ABC"));
       gate.answer(request, new JsonObject().put("status", "opened"));
       Response r = call.join();
       assertThat(r.status()).isEqualTo(200);
-      assertThat(r.json()).isEqualTo(new JsonObject().put("status", "opened").put("parkId", "c-pay").put("paymentId", "tx-1"));
+      assertThat(r.json()).isEqualTo(new JsonObject().put("status", "opened").put("parkId", "c-pay").put("paymentId", "tx-1")
+          .put("state", "confirmed"));
     }
   }
 

@@ -62,7 +62,10 @@ class OpenApiContractTest {
       "GET /api/v1/parks", "parks:read",
       "GET /api/v1/parks/{parkId}", "parks:read",
       "GET /api/v1/parks/{parkId}/fee", "fee:read",
-      "POST /api/v1/parks/{parkId}/payments", "payment:write");
+      "POST /api/v1/parks/{parkId}/payments", "payment:write",
+      "GET /api/v1/parks/{parkId}/payments", "payment:read",
+      "GET /api/v1/payments/{paymentId}", "payment:read",
+      "POST /api/v1/payments/{paymentId}/cancel", "payment:write");
 
   /** Failure statuses whose body is not the Error schema (readiness answers 503 with Health). */
   private static final Set<String> NOT_ERROR_SCHEMA = Set.of("GET /health/ready 503");

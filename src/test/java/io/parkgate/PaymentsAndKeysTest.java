@@ -2,6 +2,7 @@ package io.parkgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parkgate.config.Settings;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.testing.Http.Response;
 import io.parkgate.testing.Http;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Timeout;
 class PaymentsAndKeysTest {
 
   private static final String FEE_ONLY_KEY = "pk_fee-only-key-for-tests";
+  /** How long a delivery attempt waits for the gate here (the default is 10 s). */
+  private static final long ATTEMPT_TIMEOUT_MS = 1_000;
   private static ParkgateNode nodeA;
   private static ParkgateNode nodeB;
   private static Http httpA;
@@ -35,8 +38,10 @@ class PaymentsAndKeysTest {
     String cluster = TestNodes.newClusterName();
     String keys = ApiKeys.entry("tests", TestNodes.API_KEY, ApiKeys.SCOPES) + ";"
         + ApiKeys.entry("fee-only", FEE_ONLY_KEY, Set.of("fee:read"));
-    nodeA = TestNodes.start(TestNodes.config(cluster).apiKeys(keys).build());
-    nodeB = TestNodes.start(TestNodes.config(cluster).apiKeys(keys).controllerPort(null).build());
+    nodeA = TestNodes.start(TestNodes.config(cluster).apiKeys(keys)
+        .set(Settings.PAYMENTS_ATTEMPT_TIMEOUT_MS, ATTEMPT_TIMEOUT_MS).build());
+    nodeB = TestNodes.start(TestNodes.config(cluster).apiKeys(keys).controllerPort(null)
+        .set(Settings.PAYMENTS_ATTEMPT_TIMEOUT_MS, ATTEMPT_TIMEOUT_MS).build());
     httpA = new Http(nodeA.httpPort());
     httpB = new Http(nodeB.httpPort());
   }
@@ -116,23 +121,115 @@ class PaymentsAndKeysTest {
   }
 
   @Test
-  void aTimeoutSaysTheOutcomeIsUnknownAndARetrySendsTheSamePaymentAgain() throws Exception {
+  void anUnansweredAttemptLeavesThePaymentSentAndItIsSentAgainWithTheSamePaymentId() throws Exception {
     try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-4")) {
+      // GIVEN a payment whose first notification the gate does not answer
       CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-4/payments?timeoutMs=300", pay("tx-400", 900));
-      gate.readRequest("payment.notify");
-      Response timedOut = first.join();
-      assertThat(timedOut.status()).isEqualTo(504);
-      assertThat(timedOut.json().getString("outcome")).isEqualTo("unknown");
-      assertThat(timedOut.json().getString("paymentId")).isEqualTo("tx-400");
+      JsonObject notify = gate.readRequest("payment.notify");
+      assertThat(notify.getJsonObject("params").getInteger("attempt")).isEqualTo(1);
+      // THEN the app hears 202: recorded and on its way, with where to look
+      Response accepted = first.join();
+      assertThat(accepted.status()).isEqualTo(202);
+      assertThat(accepted.json().getString("state")).isEqualTo("sent");
+      assertThat(accepted.header("Location")).isEqualTo("/api/v1/payments/tx-400");
+      // WHEN the attempt times out and the gate speaks again
       assertThat(gate.read().getString("method")).as("the server's probe after the timeout").isEqualTo("ping");
-      gate.request("ping", new JsonObject()); // speak again: the park leaves fail-fast
-
-      CompletableFuture<Response> retry = httpA.postAsync("/api/v1/parks/pay-4/payments?timeoutMs=5000", pay("tx-400", 900));
+      gate.request("ping", new JsonObject());
+      // THEN it is sent again, same paymentId, attempt 2; the gate's answer confirms it
       JsonObject again = gate.readRequest("payment.notify");
       assertThat(again.getJsonObject("params").getString("paymentId")).isEqualTo("tx-400");
+      assertThat(again.getJsonObject("params").getInteger("attempt")).isEqualTo(2);
       gate.answer(again, new JsonObject().put("status", "opened"));
-      assertThat(retry.join().status()).isEqualTo(200);
+      assertThat(TestNodes.poll(Duration.ofSeconds(10), () -> "confirmed".equals(state(httpB, "tx-400")))).isTrue();
+      JsonObject record = httpB.get("/api/v1/payments/tx-400").json();
+      assertThat(record.getInteger("attempts")).isEqualTo(2);
+      assertThat(record.getJsonArray("history").stream().map(h -> ((JsonObject) h).getString("state")).toList())
+          .containsExactly("accepted", "sent", "sent", "sent", "confirmed");
     }
+  }
+
+  @Test
+  void aPaymentForAnOfflineParkIsRecordedAndDeliveredWhenItsControllerConnects() throws Exception {
+    // GIVEN no controller for the park
+    Response r = httpB.post("/api/v1/parks/pay-later/payments", pay("tx-600", 100));
+    assertThat(r.status()).isEqualTo(202);
+    assertThat(r.json().getString("state")).isEqualTo("accepted");
+    assertThat(state(httpA, "tx-600")).isEqualTo("accepted");
+    // WHEN it connects
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-later")) {
+      // THEN it is notified once, right after its hello, and the record is confirmed
+      JsonObject notify = gate.readRequest("payment.notify");
+      assertThat(notify.getJsonObject("params").getString("paymentId")).isEqualTo("tx-600");
+      assertThat(notify.getJsonObject("params").getString("validUntil")).isNotBlank();
+      gate.answer(notify, new JsonObject().put("status", "opened"));
+      assertThat(TestNodes.poll(Duration.ofSeconds(10), () -> "confirmed".equals(state(httpB, "tx-600")))).isTrue();
+      Response retry = httpB.post("/api/v1/parks/pay-later/payments", pay("tx-600", 100));
+      assertThat(retry.status()).isEqualTo(200);
+      assertThat(retry.json().getBoolean("replayed")).isTrue();
+      assertNoFurtherNotify(gate, httpA, "pay-later");
+    }
+  }
+
+  @Test
+  void aPaymentPastItsValidUntilExpiresAndIsNeverSent() throws Exception {
+    // GIVEN a payment valid for 1 s, for a park that is offline
+    Response r = httpA.post("/api/v1/parks/pay-exp/payments",
+        new JsonObject().put("paymentId", "tx-700").put("amount", 5).put("validForS", 1).encode());
+    assertThat(r.status()).isEqualTo(202);
+    // WHEN its validity passes
+    assertThat(TestNodes.poll(Duration.ofSeconds(10), () -> "expired".equals(state(httpA, "tx-700")))).isTrue();
+    // THEN a retry says so, and the gate never hears of it when it connects
+    Response retry = httpB.post("/api/v1/parks/pay-exp/payments",
+        new JsonObject().put("paymentId", "tx-700").put("amount", 5).encode());
+    assertThat(retry.status()).isEqualTo(410);
+    assertThat(retry.error()).isEqualTo("PAYMENT_EXPIRED");
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-exp")) {
+      assertNoFurtherNotify(gate, httpA, "pay-exp");
+    }
+  }
+
+  @Test
+  void aPaymentCancelledBeforeDeliveryIsNeverSent() throws Exception {
+    // GIVEN a payment accepted for an offline park
+    assertThat(httpA.post("/api/v1/parks/pay-cancel/payments", pay("tx-800", 300)).status()).isEqualTo(202);
+    // WHEN it is cancelled
+    Response cancelled = httpB.post("/api/v1/payments/tx-800/cancel", "");
+    assertThat(cancelled.status()).isEqualTo(200);
+    assertThat(cancelled.json().getString("state")).isEqualTo("cancelled");
+    // THEN it stays cancelled (a second cancel is answered the same), a retry says so, and the gate
+    // never hears of it
+    assertThat(httpA.post("/api/v1/payments/tx-800/cancel", "").json().getString("state")).isEqualTo("cancelled");
+    assertThat(httpA.post("/api/v1/parks/pay-cancel/payments", pay("tx-800", 300)).error())
+        .isEqualTo("PAYMENT_CANCELLED");
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-cancel")) {
+      assertNoFurtherNotify(gate, httpA, "pay-cancel");
+    }
+    assertThat(state(httpA, "tx-800")).isEqualTo("cancelled");
+  }
+
+  @Test
+  void aPaymentWrittenToAConnectionThatWentSilentIsSentAgainOnTheNextConnection() throws Exception {
+    // GIVEN a gate that receives a payment and goes silent (black-holed: no answer, no FIN)
+    TestController silent = TestController.online(nodeA.controllerPort(), "pay-bh");
+    CompletableFuture<Response> post = httpB.postAsync("/api/v1/parks/pay-bh/payments?timeoutMs=200", pay("tx-900", 400));
+    silent.readRequest("payment.notify");
+    assertThat(post.join().status()).isEqualTo(202);
+    // WHEN the controller reconnects (a new connection for the park)
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-bh")) {
+      // THEN the payment goes out again on it: same paymentId, the next attempt
+      JsonObject again = gate.readRequest("payment.notify");
+      assertThat(again.getJsonObject("params").getString("paymentId")).isEqualTo("tx-900");
+      assertThat(again.getJsonObject("params").getInteger("attempt")).isEqualTo(2);
+      gate.answer(again, new JsonObject().put("status", "opened"));
+      assertThat(TestNodes.poll(Duration.ofSeconds(10), () -> "confirmed".equals(state(httpA, "tx-900")))).isTrue();
+    } finally {
+      silent.close();
+    }
+  }
+
+  private static String state(Http http, String paymentId) {
+    Response r = http.get("/api/v1/payments/" + paymentId);
+    return r.status() == 200 ? r.json().getString("state") : "HTTP " + r.status();
   }
 
   @Test
@@ -146,14 +243,6 @@ class PaymentsAndKeysTest {
       assertThat(retry.json().getInteger("gateCode")).isEqualTo(42);
       assertNoFurtherNotify(gate, httpA, "pay-5");
     }
-  }
-
-  @Test
-  void anOfflineParkIsNotDeliveredAndCanBeRetried() {
-    Response r = httpA.post("/api/v1/parks/pay-none/payments", pay("tx-600", 100));
-    assertThat(r.status()).isEqualTo(503);
-    assertThat(r.json().getString("outcome")).isEqualTo("not_delivered");
-    assertThat(httpA.post("/api/v1/parks/pay-none/payments", pay("tx-600", 100)).status()).isEqualTo(503);
   }
 
   @Test

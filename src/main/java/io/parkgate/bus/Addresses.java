@@ -5,6 +5,7 @@ public final class Addresses {
 
   private static final String PARK_PREFIX = "parkgate.park.";
   private static final String HOST_PREFIX = "parkgate.controller.";
+  private static final String COURIER_PREFIX = "parkgate.courier.";
 
   private Addresses() {
   }
@@ -23,6 +24,14 @@ public final class Addresses {
    */
   public static String park(String parkId) {
     return PARK_PREFIX + parkId;
+  }
+
+  /**
+   * The payment courier of one node: "deliver this payment now" requests from the node that
+   * accepted it, sent to the node holding the park's session.
+   */
+  public static String courier(String nodeId) {
+    return COURIER_PREFIX + nodeId;
   }
 
   /** The park ID of a park's address, or null for any other address. */

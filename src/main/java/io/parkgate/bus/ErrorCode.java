@@ -20,12 +20,20 @@ public enum ErrorCode {
   REQUEST_TIMEOUT(408, 4080),
   /** The paymentId was already used with a different amount or park. */
   PAYMENT_CONFLICT(409, 4090),
+  /** The payment can no longer be cancelled: it was already written to a controller connection, or is final. */
+  PAYMENT_NOT_CANCELLABLE(409, 4091),
+  /** The payment was cancelled before it reached the gate (a retry of its POST). */
+  PAYMENT_CANCELLED(409, 4092),
+  /** The payment was not confirmed before its validUntil and will never be sent (a retry of its POST). */
+  PAYMENT_EXPIRED(410, 4100),
   /** Request body over the configured limit. */
   PAYLOAD_TOO_LARGE(413, 4130),
   /** The request line (method, URI, version) is longer than the server accepts. */
   URI_TOO_LONG(414, 4140),
   /** The request's headers are larger than the server accepts. */
   HEADERS_TOO_LARGE(431, 4310),
+  /** The payment store cannot be reached: nothing was recorded; fee queries are not affected. */
+  STORE_UNAVAILABLE(503, 5034),
   /** No controller is connected for the park, or its connection closed before it answered. */
   GATE_OFFLINE(503, 5031),
   /** The park's latest request timed out and the controller has not spoken since. */

@@ -68,6 +68,11 @@ public final class ParkgateConfig {
   public long maxTimeoutMs() { return get(REQUESTS_MAX_TIMEOUT_MS); }
   public int maxInFlightPerPark() { return get(REQUESTS_MAX_IN_FLIGHT_PER_PARK); }
   public long paymentRetentionMs() { return get(PAYMENTS_RETENTION_MS); }
+  public String paymentStore() { return get(PAYMENTS_STORE); }
+  public int paymentDefaultValidForS() { return get(PAYMENTS_DEFAULT_VALID_FOR_S); }
+  public int paymentMaxValidForS() { return get(PAYMENTS_MAX_VALID_FOR_S); }
+  public long paymentAttemptTimeoutMs() { return get(PAYMENTS_ATTEMPT_TIMEOUT_MS); }
+  public long paymentStoreTimeoutMs() { return get(PAYMENTS_STORE_TIMEOUT_MS); }
   /** Null = no controller listener; 0 = any free port. */
   public Integer controllerPort() { return get(CONTROLLERS_PORT); }
   public long heartbeatIntervalMs() { return get(CONTROLLERS_HEARTBEAT_INTERVAL_MS); }

@@ -74,7 +74,23 @@ public final class Settings {
 
   public static final Setting<Long> PAYMENTS_RETENTION_MS = add("payments.retentionMs", "PARKGATE_PAYMENT_RETENTION_MS",
       "--payment-retention-ms", LONG, 24 * 3600 * 1000L, atLeast(60_000),
-      "how long a payment's answer is kept for retries (24 h)");
+      "how long a final payment record is kept for retries and reconciliation (24 h)");
+  public static final Setting<String> PAYMENTS_STORE = add("payments.store", "PARKGATE_PAYMENT_STORE",
+      "--payment-store", STRING, "cluster",
+      Setting.Check.matches("cluster", "cluster", "must be cluster (the Hazelcast map; postgres: not yet)"),
+      "where payment records live: cluster (survives one node's death, not a full cluster restart)");
+  public static final Setting<Integer> PAYMENTS_DEFAULT_VALID_FOR_S = add("payments.defaultValidForS",
+      "PARKGATE_PAYMENT_VALID_FOR_S", "--payment-valid-for-s", INT, 600, atLeast(1),
+      "how long a payment is delivered when the POST gives no validForS; at most payments.maxValidForS");
+  public static final Setting<Integer> PAYMENTS_MAX_VALID_FOR_S = add("payments.maxValidForS",
+      "PARKGATE_PAYMENT_MAX_VALID_FOR_S", "--payment-max-valid-for-s", INT, 3_600, atLeast(1),
+      "largest validForS a caller may ask for");
+  public static final Setting<Long> PAYMENTS_ATTEMPT_TIMEOUT_MS = add("payments.attemptTimeoutMs",
+      "PARKGATE_PAYMENT_ATTEMPT_TIMEOUT_MS", "--payment-attempt-timeout-ms", LONG, 10_000L, atLeast(100),
+      "how long one delivery attempt waits for the gate's answer before it is sent again");
+  public static final Setting<Long> PAYMENTS_STORE_TIMEOUT_MS = add("payments.storeTimeoutMs",
+      "PARKGATE_PAYMENT_STORE_TIMEOUT_MS", "--payment-store-timeout-ms", LONG, 2_000L, atLeast(10),
+      "a store operation slower than this answers 503 STORE_UNAVAILABLE");
 
   public static final Setting<Integer> CONTROLLERS_PORT = formerly(add("controllers.port", "PARKGATE_CONTROLLER_PORT",
       "--controller-port", PORT, 8282, ANY, "protocol v1 listener; 0 = any free port; off = none"),
@@ -192,6 +208,10 @@ public final class Settings {
         && new ApiKeys(c.get(API_KEYS)).isEmpty()) {
       errors.add(API_KEYS.name() + ": required (see the apikey command); or " + HTTP_INSECURE_NO_API_KEYS.key()
           + "=true for development");
+    }
+    if (c.get(PAYMENTS_DEFAULT_VALID_FOR_S) > c.get(PAYMENTS_MAX_VALID_FOR_S)) {
+      errors.add(PAYMENTS_DEFAULT_VALID_FOR_S.key() + ": must be at most " + PAYMENTS_MAX_VALID_FOR_S.key() + " ("
+          + c.get(PAYMENTS_MAX_VALID_FOR_S) + ") (" + c.source(PAYMENTS_DEFAULT_VALID_FOR_S) + ")");
     }
     if ((c.get(CONTROLLERS_TLS_CERT) == null) != (c.get(CONTROLLERS_TLS_KEY) == null)) {
       errors.add(CONTROLLERS_TLS_CERT.key() + " / " + CONTROLLERS_TLS_KEY.key() + ": set both or neither");

@@ -3,6 +3,7 @@ package io.parkgate.controller;
 import io.parkgate.bus.HostOp;
 import io.parkgate.bus.ParkEntry;
 import io.parkgate.bus.ParkRegistry;
+import io.parkgate.bus.SessionEvents;
 import io.parkgate.bus.StaleSessionException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -47,13 +48,16 @@ final class Admissions implements SessionHost {
   private final ParkSubscriptions subscriptions;
   /** This instance's own bus address, which the directory entries name. */
   private final String hostAddress;
+  private final SessionEvents events;
   private final Map<String, ControllerSession> online = new HashMap<>();
   private final Map<String, Floor> floors = new HashMap<>();
   private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
   private int running;
 
-  Admissions(Vertx vertx, ParkRegistry registry, ParkSubscriptions subscriptions, String hostAddress) {
+  Admissions(Vertx vertx, ParkRegistry registry, ParkSubscriptions subscriptions, String hostAddress,
+      SessionEvents events) {
     this.vertx = vertx;
+    this.events = events;
     this.registry = registry;
     this.subscriptions = subscriptions;
     this.hostAddress = hostAddress;
@@ -133,6 +137,11 @@ final class Admissions implements SessionHost {
               previous.parkId(), previous.epoch(), previous.nodeId(), e.getMessage());
           return Future.succeededFuture();
         });
+  }
+
+  @Override
+  public void online(ControllerSession session) {
+    events.online(session.parkId(), session.epoch());
   }
 
   @Override

@@ -282,6 +282,7 @@ abstract class ControllerSession {
           .addKeyValue("parkId", parkId).addKeyValue("protocol", protocol()).addKeyValue("epoch", epoch)
           .addKeyValue("remote", remoteAddress()).log();
       online.run();
+      host.online(this);
     });
   }
 

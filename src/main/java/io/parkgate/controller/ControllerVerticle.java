@@ -5,6 +5,7 @@ import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.HostOp;
 import io.parkgate.bus.ParkRegistry;
+import io.parkgate.bus.SessionEvents;
 import io.parkgate.config.ListenPort;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.protocol.JsonRpcCodec;
@@ -49,6 +50,7 @@ public final class ControllerVerticle extends VerticleBase {
   private final ListenPort legacyPort;
   private final int instance;
   private final ParkSubscriptions subscriptions;
+  private final SessionEvents events;
   private final Set<ControllerSession> sessions = new HashSet<>();
   private final ControllerStats stats;
   private Admissions admissions;
@@ -63,10 +65,12 @@ public final class ControllerVerticle extends VerticleBase {
    * @param port       the protocol v1 listener (not off)
    * @param legacyPort the legacy text-protocol listener, possibly off
    * @param instance   this instance's number on the node (part of its bus address)
+   * @param events     told when a session comes online (the payment courier)
    */
   public ControllerVerticle(ParkgateConfig config, ParkRegistry registry, ParkSubscriptions subscriptions,
-      NodeSecurity security, ListenPort port, ListenPort legacyPort, int instance) {
+      NodeSecurity security, ListenPort port, ListenPort legacyPort, int instance, SessionEvents events) {
     this.config = config;
+    this.events = events;
     this.registry = registry;
     this.subscriptions = subscriptions;
     this.tokens = security.tokens;
@@ -81,7 +85,7 @@ public final class ControllerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     String address = Addresses.controllerHost(registry.nodeId(), instance);
-    admissions = new Admissions(vertx, registry, subscriptions, address);
+    admissions = new Admissions(vertx, registry, subscriptions, address, events);
     hostConsumer = vertx.eventBus().consumer(address, this::handleHostMessage);
     long sweepMs = Math.max(20, Math.min(1000,
         Math.min(config.idleTimeoutMs(), config.helloTimeoutMs()) / 10));

@@ -50,11 +50,14 @@ public final class ParkSubscriptions {
   private final List<Context> lanes;
   /** Retired consumers by park ID, one map per lane, each touched only on its lane's context. */
   private final List<Map<String, Subscription>> retired;
+  /** Per lane: the newest subscription of each park on this node. */
+  private final List<Map<String, Subscription>> current;
 
   private ParkSubscriptions(Vertx vertx, List<Context> lanes) {
     this.vertx = vertx;
     this.lanes = lanes;
     this.retired = lanes.stream().<Map<String, Subscription>>map(l -> new HashMap<>()).toList();
+    this.current = lanes.stream().<Map<String, Subscription>>map(l -> new HashMap<>()).toList();
   }
 
   /** Deploys {@code count} lane contexts (empty verticles: a deployment is what gives a context). */
@@ -72,8 +75,9 @@ public final class ParkSubscriptions {
     Context home = vertx.getOrCreateContext();
     int index = Math.floorMod(parkId.hashCode(), lanes.size());
     Context lane = lanes.get(index);
-    Subscription subscription = new Subscription(parkId, home, lane, retired.get(index));
+    Subscription subscription = new Subscription(parkId, home, lane, retired.get(index), current.get(index));
     lane.runOnContext(v -> {
+      subscription.currentOfLane.put(parkId, subscription);
       Subscription previous = subscription.retiredOfLane.remove(parkId);
       if (previous != null) {
         previous.consumer.unregister();
@@ -92,22 +96,31 @@ public final class ParkSubscriptions {
     private final Context home;
     private final Context lane;
     private final Map<String, Subscription> retiredOfLane;
+    private final Map<String, Subscription> currentOfLane;
     private final Promise<Void> registered = Promise.promise();
     private MessageConsumer<JsonObject> consumer;
 
-    private Subscription(String parkId, Context home, Context lane, Map<String, Subscription> retiredOfLane) {
+    private Subscription(String parkId, Context home, Context lane, Map<String, Subscription> retiredOfLane,
+        Map<String, Subscription> currentOfLane) {
       this.parkId = parkId;
       this.home = home;
       this.lane = lane;
       this.retiredOfLane = retiredOfLane;
+      this.currentOfLane = currentOfLane;
     }
 
     /**
      * Keeps the consumer (its session answers PARK_MOVED) for {@code graceMs}, then unregisters
-     * it, unless a newer session of the park on this node has removed it already.
+     * it, unless a newer session of the park on this node has removed it already. When a newer
+     * session of the park already consumes here, it goes at once: two local consumers of one
+     * address share its messages round-robin, so the retired one would bounce every other request.
      */
     void retire(long graceMs) {
       lane.runOnContext(v -> {
+        if (!currentOfLane.remove(parkId, this) && currentOfLane.containsKey(parkId)) {
+          consumer.unregister();
+          return;
+        }
         retiredOfLane.put(parkId, this);
         vertx.setTimer(graceMs, t -> {
           if (retiredOfLane.remove(parkId, this)) {
@@ -125,6 +138,9 @@ public final class ParkSubscriptions {
     /** Unregisters; queued behind the registration on the same lane, so it never runs first. */
     Future<Void> unregister() {
       Promise<Void> done = Promise.promise();
+      lane.runOnContext(v -> {
+        currentOfLane.remove(parkId, this);
+      });
       lane.runOnContext(v -> consumer.unregister()
           .onComplete(ar -> home.runOnContext(x -> done.handle(ar))));
       return done.future();

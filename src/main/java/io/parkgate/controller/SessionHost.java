@@ -13,6 +13,9 @@ interface SessionHost {
    */
   Future<Void> admit(ControllerSession session);
 
+  /** The session answered its hello: it serves the park now. */
+  void online(ControllerSession session);
+
   /** The session ended: forget it, release its directory entry, unregister its consumer. */
   Future<Void> closed(ControllerSession session, ParkSubscriptions.Subscription subscription);
 }

@@ -6,7 +6,7 @@ import io.parkgate.bus.HostOp;
 import io.parkgate.bus.ParkIds;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.bus.ParkEntry;
-import io.parkgate.cluster.PaymentLedger;
+import io.parkgate.payments.PaymentStore;
 import io.parkgate.config.ListenPort;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.metrics.GatewayMetrics;
@@ -51,7 +51,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private final ParkgateConfig config;
   private final ParkDirectory directory;
-  private final PaymentLedger ledger;
+  private final PaymentStore paymentStore;
   private final ApiKeys apiKeys;
   private final GatewayMetrics metrics;
   private final String registryName;
@@ -73,13 +73,13 @@ public final class ApiVerticle extends VerticleBase {
   private io.vertx.core.buffer.Buffer openApi;
   private HttpServer server;
 
-  public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentLedger ledger, ApiKeys apiKeys,
+  public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentStore paymentStore, ApiKeys apiKeys,
       GatewayMetrics metrics, String registryName, NodeState state, ListenPort port, ConnectionBudget connections) {
     this.metrics = metrics;
     this.registryName = registryName;
     this.config = config;
     this.directory = directory;
-    this.ledger = ledger;
+    this.paymentStore = paymentStore;
     this.apiKeys = apiKeys;
     this.state = state;
     this.port = port;
@@ -89,7 +89,7 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     parks = new ParkClient(vertx, directory, metrics);
-    payments = new PaymentHandler(parks, ledger, directory.nodeId(), config.maxTimeoutMs());
+    payments = new PaymentHandler(vertx, paymentStore, directory, config);
     // no h2c upgrade: behind a load balancer HTTP/1.1 is what arrives, and a half-done upgrade
     // (seen with the JDK client) must not leave a caller waiting
     // (h2c off also keeps every connection on the HTTP/1.x pipeline that ConnectionGuard makes strict)
@@ -152,7 +152,11 @@ public final class ApiVerticle extends VerticleBase {
             ? Status.KO(new JsonObject().put("reason", "draining")) : Status.OK()))
         // vertx-hazelcast's check: every partition has its backups (no migration in progress, no
         // member lost with data only it held); the probe's failure threshold rides out migrations
-        .register("cluster", ClusterHealthCheck.createProcedure(vertx)));
+        .register("cluster", ClusterHealthCheck.createProcedure(vertx))
+        // reported, never DOWN: fee queries need no store, and every node shares the same one, so a
+        // store outage must not take every node out of its Service
+        .register("payments-store", promise -> paymentStore.ping().onComplete(ar -> promise.complete(Status.OK(
+            new JsonObject().put("available", ar.succeeded()).put("store", config.paymentStore()))))));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
     router.get("/openapi.yaml").handler(ctx -> {
       if (openApi == null) {
@@ -166,7 +170,13 @@ public final class ApiVerticle extends VerticleBase {
     router.post("/api/v1/parks/:parkId/payments")
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
         .handler(new ApiKeyHandler(apiKeys, "payment:write"))
-        .handler(ctx -> payments.handle(ctx, parkId(ctx), timeoutMs(ctx), body(ctx)));
+        .handler(ctx -> payments.handlePost(ctx, parkId(ctx), timeoutMs(ctx), body(ctx)));
+    router.get("/api/v1/parks/:parkId/payments").handler(new ApiKeyHandler(apiKeys, "payment:read"))
+        .handler(ctx -> payments.handleList(ctx, parkId(ctx), intParam(ctx, "limit", 100, 1, PaymentHandler.MAX_PAGE)));
+    router.get("/api/v1/payments/:paymentId").handler(new ApiKeyHandler(apiKeys, "payment:read"))
+        .handler(ctx -> payments.handleGet(ctx, paymentId(ctx)));
+    router.post("/api/v1/payments/:paymentId/cancel").handler(new ApiKeyHandler(apiKeys, "payment:write"))
+        .handler(ctx -> payments.handleCancel(ctx, paymentId(ctx)));
     router.get("/api/v1/parks/:parkId").handler(new ApiKeyHandler(apiKeys, "parks:read")).handler(this::handleStatus);
     router.route().failureHandler(errors);
     router.errorHandler(404, errors);
@@ -269,6 +279,14 @@ public final class ApiVerticle extends VerticleBase {
       throw badRequest("parkId must match " + ParkIds.PATTERN.pattern());
     }
     return parkId;
+  }
+
+  private static String paymentId(RoutingContext ctx) {
+    String id = ctx.pathParam("paymentId");
+    if (id == null || id.isEmpty() || id.length() > 128) {
+      throw badRequest("paymentId must be 1 to 128 characters");
+    }
+    return id;
   }
 
   private long timeoutMs(RoutingContext ctx) {

@@ -1,40 +1,51 @@
 package io.parkgate.http;
 
+import io.parkgate.bus.Addresses;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GatewayException;
-import io.parkgate.cluster.PaymentLedger;
-import io.parkgate.protocol.ControllerMethods;
+import io.parkgate.bus.ParkEntry;
+import io.parkgate.cluster.ParkDirectory;
+import io.parkgate.config.ParkgateConfig;
+import io.parkgate.payments.Payment;
+import io.parkgate.payments.PaymentCourier;
+import io.parkgate.payments.PaymentState;
+import io.parkgate.payments.PaymentStore;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.UUID;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 
-/** Payments: nothing lost, nothing doubled (see {@link #handle}). */
+/**
+ * The payment endpoints. A payment is recorded first (one record per paymentId cluster-wide, in
+ * the payment store) and then delivered by the courier of the node holding the park's session,
+ * at least once, until the gate confirms it or its validity ends (see {@link PaymentCourier}). The
+ * POST waits up to its {@code timeoutMs} for that: confirmed in time answers 200 as before;
+ * otherwise 202 with the record's state and a {@code Location}, and the payment goes on.
+ */
 final class PaymentHandler {
 
-  /** A payment claim outlives the longest request by this much if its node dies mid-flight. */
-  static final long PENDING_SLACK_MS = 5_000;
+  static final int MAX_PAGE = 500;
 
-  private final ParkClient parks;
-  private final PaymentLedger ledger;
-  private final String nodeId;
-  private final long maxTimeoutMs;
+  private final Vertx vertx;
+  private final PaymentStore store;
+  private final ParkDirectory directory;
+  private final ParkgateConfig config;
 
-  PaymentHandler(ParkClient parks, PaymentLedger ledger, String nodeId, long maxTimeoutMs) {
-    this.parks = parks;
-    this.ledger = ledger;
-    this.nodeId = nodeId;
-    this.maxTimeoutMs = maxTimeoutMs;
+  PaymentHandler(Vertx vertx, PaymentStore store, ParkDirectory directory, ParkgateConfig config) {
+    this.vertx = vertx;
+    this.store = store;
+    this.directory = directory;
+    this.config = config;
   }
 
-  /**
-   * {@code POST /api/v1/parks/{parkId}/payments}, idempotent on paymentId across the cluster: the
-   * first request claims the paymentId and notifies the gate; a retry while it is in flight joins
-   * it; a retry after a definite answer (200, 501, 502) gets that answer again; anything else
-   * (timeout, connection lost, not delivered) releases the claim and tells the caller the outcome
-   * so it can retry with the same paymentId.
-   */
-  void handle(RoutingContext ctx, String parkId, long timeout, JsonObject body) {
+  /** {@code POST /api/v1/parks/{parkId}/payments}. */
+  void handlePost(RoutingContext ctx, String parkId, long timeoutMs, JsonObject body) {
     Object paymentId = body.getValue("paymentId");
     Object amount = body.getValue("amount");
     if (!(paymentId instanceof String id) || id.isEmpty() || id.length() > 128) {
@@ -43,66 +54,174 @@ final class PaymentHandler {
     if (!(amount instanceof Integer || amount instanceof Long) || ((Number) amount).longValue() < 0) {
       throw ApiVerticle.badRequest("amount must be a non-negative integer in minor units");
     }
-    long fen = ((Number) amount).longValue();
-    JsonObject params = new JsonObject().put("paymentId", id).put("amount", fen);
-    ApiVerticle.putOptional(params, "lane", ApiVerticle.optionalString(body, "lane"));
-    ApiVerticle.putOptional(params, "plate", ApiVerticle.optionalString(body, "plate"));
-    long deadline = System.nanoTime() + timeout * 1_000_000;
-    JsonObject record = new JsonObject().put("parkId", parkId).put("amount", fen)
-        .put("owner", nodeId + "/" + UUID.randomUUID());
-    ledger.claim(id, record, maxTimeoutMs + PENDING_SLACK_MS)
-        .compose(claim -> claim.mine()
-            ? notifyGate(id, parkId, params, record, timeout)
-            : joinOrReplay(id, parkId, fen, claim.existing(), deadline))
-        .onSuccess(answer -> ApiVerticle.json(ctx, answer.getInteger("status"), answer.getJsonObject("body")))
+    Object validFor = body.getValue("validForS", config.paymentDefaultValidForS());
+    if (!(validFor instanceof Integer || validFor instanceof Long) || ((Number) validFor).longValue() < 1
+        || ((Number) validFor).longValue() > config.paymentMaxValidForS()) {
+      throw ApiVerticle.badRequest("validForS must be an integer from 1 to " + config.paymentMaxValidForS());
+    }
+    String lane = checked(body, "lane");
+    String plate = checked(body, "plate");
+    long now = System.currentTimeMillis();
+    Payment accepted = Payment.accepted(id, parkId, ((Number) amount).longValue(), lane, plate, now,
+        now + ((Number) validFor).longValue() * 1000, directory.nodeId());
+    store.insert(accepted)
+        .compose(inserted -> inserted.created()
+            ? deliverNow(inserted.payment(), timeoutMs).map(p -> answer(ctx, p, false))
+            : retry(accepted, inserted.payment())
+                .compose(p -> p.state().isFinal() ? Future.succeededFuture(p) : deliverNow(p, timeoutMs))
+                .map(p -> answer(ctx, p, true)))
         .onFailure(ctx::fail);
   }
 
-  private Future<JsonObject> notifyGate(String id, String parkId, JsonObject params, JsonObject record, long timeout) {
-    return parks.call(parkId, ControllerMethods.PAYMENT_NOTIFY, params, timeout)
-        .map(result -> new JsonObject().put("status", 200)
-            .put("body", result.copy().put("parkId", parkId).put("paymentId", id)))
-        .recover(failure -> {
-          GatewayException e = failure instanceof GatewayException g ? g
-              : new GatewayException(ErrorCode.INTERNAL_ERROR, String.valueOf(failure.getMessage()));
-          if (e.code() == ErrorCode.GATE_ERROR || e.code() == ErrorCode.NOT_SUPPORTED) {
-            return Future.succeededFuture(new JsonObject().put("status", e.code().httpStatus())
-                .put("body", e.toJson().put("paymentId", id)));
-          }
-          // not a definite answer: free the paymentId for a retry, and say what we know
-          String outcome = e.details() != null && e.details().getString("outcome") != null
-              ? e.details().getString("outcome")
-              : notDelivered(e.code()) ? "not_delivered" : "unknown";
-          JsonObject details = (e.details() == null ? new JsonObject() : e.details().copy())
-              .put("outcome", outcome).put("paymentId", id);
-          return ledger.release(id, record.getString("owner")).otherwiseEmpty()
-              .compose(v -> Future.failedFuture(new GatewayException(e.code(), e.getMessage(), details)));
-        })
-        .compose(answer -> ledger.complete(id, record, answer.getInteger("status"), answer.getJsonObject("body"))
-            .otherwiseEmpty()
-            .map(answer));
-  }
-
-  /** Failures that prove the notification never reached the gate. */
-  private static boolean notDelivered(ErrorCode code) {
-    return code == ErrorCode.GATE_OFFLINE || code == ErrorCode.GATE_UNRESPONSIVE || code == ErrorCode.GATE_BUSY;
-  }
-
-  private Future<JsonObject> joinOrReplay(String id, String parkId, long amount, JsonObject existing, long deadline) {
-    if (!parkId.equals(existing.getString("parkId")) || amount != existing.getLong("amount", -1L)) {
-      return Future.failedFuture(new GatewayException(ErrorCode.PAYMENT_CONFLICT,
-          "paymentId " + id + " was already used for a different park or amount",
-          new JsonObject().put("paymentId", id)));
+  private static String checked(JsonObject body, String key) {
+    String value = ApiVerticle.optionalString(body, key);
+    if (value != null && value.length() > 64) {
+      throw ApiVerticle.badRequest(key + " must be at most 64 characters");
     }
-    Future<JsonObject> done = PaymentLedger.isDone(existing)
-        ? Future.succeededFuture(existing)
-        : ledger.awaitDone(id, deadline);
-    return done.compose(record -> record == null
-        ? Future.failedFuture(new GatewayException(ErrorCode.GATE_TIMEOUT,
-            "an earlier request with this paymentId has no definite answer yet",
-            new JsonObject().put("outcome", "unknown").put("paymentId", id)))
-        : Future.succeededFuture(new JsonObject().put("status", record.getInteger("status"))
-            .put("body", record.getJsonObject("body").copy().put("replayed", true))));
+    return value;
   }
 
+  /**
+   * A retry of a POST: the same payment answers its record's state (a pending one waits for its
+   * delivery within the retry's own budget, as the first POST did); another one is a conflict.
+   */
+  private Future<Payment> retry(Payment asked, Payment existing) {
+    if (!asked.parkId().equals(existing.parkId()) || asked.amount() != existing.amount()) {
+      return Future.failedFuture(new GatewayException(ErrorCode.PAYMENT_CONFLICT,
+          "paymentId " + asked.paymentId() + " was already used for a different park or amount",
+          new JsonObject().put("paymentId", asked.paymentId())));
+    }
+    return expireIfDue(existing);
+  }
+
+  /**
+   * Asks the courier of the node holding the park's session to deliver the payment now, and waits
+   * for the attempt's end within the request's budget. A park that is offline is not asked: its
+   * next hello delivers the payment.
+   */
+  private Future<Payment> deliverNow(Payment payment, long timeoutMs) {
+    ParkEntry entry = directory.lookup(payment.parkId());
+    if (entry == null) {
+      return Future.succeededFuture(payment);
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.courier(entry.nodeId()),
+            PaymentCourier.deliverRequest(payment.paymentId(), payment.parkId(), entry.epoch()),
+            new DeliveryOptions().setSendTimeout(timeoutMs))
+        .map(reply -> Payment.fromJson(reply.body()))
+        .recover(e -> store.get(payment.paymentId()).map(p -> p == null ? payment : p)
+            .otherwise(payment));
+  }
+
+  /** Writes the POST's answer for the record's state. */
+  private static Payment answer(RoutingContext ctx, Payment p, boolean replayed) {
+    switch (p.state()) {
+      case CONFIRMED -> {
+        JsonObject body = (p.result() == null ? new JsonObject() : p.result().copy())
+            .put("parkId", p.parkId()).put("paymentId", p.paymentId()).put("state", p.state().wire());
+        if (replayed) {
+          body.put("replayed", true);
+        }
+        ApiVerticle.json(ctx, 200, body);
+      }
+      case REJECTED -> {
+        int gateCode = p.result() == null ? 0 : p.result().getInteger("gateCode", 0);
+        boolean unsupported = gateCode == -32601;
+        ErrorCode code = unsupported ? ErrorCode.NOT_SUPPORTED : ErrorCode.GATE_ERROR;
+        String gateMessage = p.result() == null ? "" : p.result().getString("gateMessage", "");
+        JsonObject details = new JsonObject().put("paymentId", p.paymentId()).put("state", p.state().wire())
+            .put("gateCode", gateCode).put("gateMessage", gateMessage);
+        if (replayed) {
+          details.put("replayed", true);
+        }
+        ctx.fail(new GatewayException(code, (unsupported ? "the gate does not support payment notifications: "
+            : "the gate refused the payment: ") + gateMessage, details));
+      }
+      case EXPIRED -> ctx.fail(new GatewayException(ErrorCode.PAYMENT_EXPIRED,
+          "the payment was not confirmed before its validUntil and will not be sent", stateDetails(p)));
+      case CANCELLED -> ctx.fail(new GatewayException(ErrorCode.PAYMENT_CANCELLED,
+          "the payment was cancelled before it reached the gate", stateDetails(p)));
+      default -> {
+        ctx.response().putHeader("Location", "/api/v1/payments/" + p.paymentId());
+        ApiVerticle.json(ctx, 202, new JsonObject().put("paymentId", p.paymentId()).put("parkId", p.parkId())
+            .put("state", p.state().wire()).put("validUntil", Instant.ofEpochMilli(p.validUntil()).toString()));
+      }
+    }
+    return p;
+  }
+
+  private static JsonObject stateDetails(Payment p) {
+    return new JsonObject().put("paymentId", p.paymentId()).put("parkId", p.parkId()).put("state", p.state().wire());
+  }
+
+  /** {@code GET /api/v1/payments/{paymentId}}. */
+  void handleGet(RoutingContext ctx, String paymentId) {
+    store.get(paymentId)
+        .compose(p -> p == null ? Future.failedFuture(notFound(paymentId)) : expireIfDue(p))
+        .onSuccess(p -> ApiVerticle.json(ctx, 200, p.toApiJson()))
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code GET /api/v1/parks/{parkId}/payments?state=&limit=&after=}, ordered by paymentId. */
+  void handleList(RoutingContext ctx, String parkId, int limit) {
+    Set<PaymentState> states = states(ctx.request().getParam("state"));
+    String after = ctx.request().getParam("after");
+    store.byPark(parkId, states, after, limit)
+        .compose(page -> Future.all(page.stream().map(this::expireIfDue).toList()).map(all -> {
+          JsonArray items = new JsonArray();
+          List<Payment> payments = all.list();
+          payments.stream().filter(p -> states.contains(p.state())).forEach(p -> items.add(p.toApiJson()));
+          return new JsonObject().put("items", items)
+              .put("next", page.size() == limit ? page.get(page.size() - 1).paymentId() : null);
+        }))
+        .onSuccess(body -> ApiVerticle.json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  private static Set<PaymentState> states(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return EnumSet.allOf(PaymentState.class);
+    }
+    Set<PaymentState> states = EnumSet.noneOf(PaymentState.class);
+    for (String name : raw.split(",")) {
+      try {
+        states.add(PaymentState.fromWire(name.trim()));
+      } catch (IllegalArgumentException e) {
+        throw ApiVerticle.badRequest("state must be a comma-separated list of accepted, sent, confirmed, rejected,"
+            + " expired, cancelled");
+      }
+    }
+    return states;
+  }
+
+  /**
+   * {@code POST /api/v1/payments/{paymentId}/cancel}: only while no attempt was ever made (the gate
+   * may already have opened once one was); 409 with the current state otherwise.
+   */
+  void handleCancel(RoutingContext ctx, String paymentId) {
+    long now = System.currentTimeMillis();
+    store.update(paymentId, p -> p.state() == PaymentState.ACCEPTED && p.leaseUntil() <= now && now < p.validUntil()
+            ? p.cancelled(now, directory.nodeId()) : null)
+        .compose(p -> p == null ? Future.failedFuture(notFound(paymentId)) : expireIfDue(p))
+        .compose(p -> p.state() == PaymentState.CANCELLED ? Future.succeededFuture(p)
+            : Future.failedFuture(new GatewayException(ErrorCode.PAYMENT_NOT_CANCELLABLE,
+                "only a payment not yet sent to the gate can be cancelled; this one is " + p.state().wire(),
+                stateDetails(p))))
+        .onSuccess(p -> ApiVerticle.json(ctx, 200, p.toApiJson()))
+        .onFailure(ctx::fail);
+  }
+
+  /** A pending payment past its validUntil becomes expired when it is read (there is nobody else to tell). */
+  private Future<Payment> expireIfDue(Payment p) {
+    long now = System.currentTimeMillis();
+    if (p.state().isFinal() || now < p.validUntil() || p.leaseUntil() > now) {
+      return Future.succeededFuture(p);
+    }
+    return store.update(p.paymentId(), current -> !current.state().isFinal() && now >= current.validUntil()
+        && current.leaseUntil() <= now ? current.expired(now, directory.nodeId()) : null)
+        .map(updated -> updated == null ? p : updated);
+  }
+
+  private static GatewayException notFound(String paymentId) {
+    return new GatewayException(ErrorCode.NOT_FOUND, "no payment " + paymentId);
+  }
 }

@@ -38,6 +38,8 @@ final class SimulatedController {
   private final SimulatorOptions options;
   private final String parkId;
   private final SimulatorStats stats;
+  /** Payments this gate applied, with the answer it gave: repeats get the same answer. */
+  private final java.util.Map<String, JsonObject> applied = new java.util.HashMap<>();
   private final boolean blackholed;
 
   private NetSocket socket;
@@ -139,10 +141,34 @@ final class SimulatedController {
         }
         answer(s, request, fee);
       });
-      case ControllerMethods.PAYMENT_NOTIFY -> later(() -> answer(s, request, new JsonObject().put("status", "opened")));
+      case ControllerMethods.PAYMENT_NOTIFY -> later(() -> handlePayment(s, request));
       default -> s.write(JsonRpcCodec.encode(RpcResponse.failure(request.id(),
           new RpcError(RpcError.METHOD_NOT_FOUND, "unknown method " + request.method()))));
     }
+  }
+
+  /**
+   * A payment: idempotent on paymentId (a repeat gets the same answer and never opens the barrier
+   * again), refused once past its validUntil (as docs/protocol.md asks of a controller).
+   */
+  private void handlePayment(NetSocket s, RpcRequest request) {
+    String paymentId = request.params().getString("paymentId");
+    stats.notifications.computeIfAbsent(paymentId, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+    JsonObject earlier = applied.get(paymentId);
+    if (earlier != null) {
+      answer(s, request, earlier);
+      return;
+    }
+    String validUntil = request.params().getString("validUntil");
+    if (validUntil != null && Instant.now().isAfter(Instant.parse(validUntil))) {
+      s.write(JsonRpcCodec.encode(RpcResponse.failure(request.id(),
+          new RpcError(RpcError.PAYMENT_EXPIRED, "payment " + paymentId + " is past its validUntil"))));
+      return;
+    }
+    JsonObject result = new JsonObject().put("status", "opened");
+    applied.put(paymentId, result);
+    stats.openings.computeIfAbsent(paymentId, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+    answer(s, request, result);
   }
 
   /**

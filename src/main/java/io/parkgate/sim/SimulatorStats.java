@@ -1,5 +1,8 @@
 package io.parkgate.sim;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters shared by all simulated gates (they run on several event loops). */
@@ -19,5 +22,27 @@ public final class SimulatorStats {
 
   public long disconnects() {
     return disconnects.get();
+  }
+
+  /** payment.notify requests received, by paymentId (repeats included). */
+  final Map<String, AtomicInteger> notifications = new ConcurrentHashMap<>();
+  /** Barrier openings, by paymentId: a gate opens at most once per paymentId. */
+  final Map<String, AtomicInteger> openings = new ConcurrentHashMap<>();
+
+  /** How many times the gates heard of this payment (each attempt that reached them). */
+  public int notifications(String paymentId) {
+    AtomicInteger n = notifications.get(paymentId);
+    return n == null ? 0 : n.get();
+  }
+
+  /** How many times a barrier opened for this payment: 1 once delivered, never more. */
+  public int openings(String paymentId) {
+    AtomicInteger n = openings.get(paymentId);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Payments whose barrier opened more than once (must stay 0). */
+  public long openedTwice() {
+    return openings.values().stream().filter(n -> n.get() > 1).count();
   }
 }

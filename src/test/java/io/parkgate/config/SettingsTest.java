@@ -39,6 +39,11 @@ class SettingsTest {
       requests.maxTimeoutMs PARKGATE_MAX_REQUEST_TIMEOUT_MS --max-request-timeout-ms
       requests.maxInFlightPerPark PARKGATE_MAX_IN_FLIGHT --max-in-flight
       payments.retentionMs PARKGATE_PAYMENT_RETENTION_MS --payment-retention-ms
+      payments.store PARKGATE_PAYMENT_STORE --payment-store
+      payments.defaultValidForS PARKGATE_PAYMENT_VALID_FOR_S --payment-valid-for-s
+      payments.maxValidForS PARKGATE_PAYMENT_MAX_VALID_FOR_S --payment-max-valid-for-s
+      payments.attemptTimeoutMs PARKGATE_PAYMENT_ATTEMPT_TIMEOUT_MS --payment-attempt-timeout-ms
+      payments.storeTimeoutMs PARKGATE_PAYMENT_STORE_TIMEOUT_MS --payment-store-timeout-ms
       controllers.port PARKGATE_CONTROLLER_PORT --controller-port
       controllers.heartbeatIntervalMs PARKGATE_HEARTBEAT_INTERVAL_MS --heartbeat-interval-ms
       controllers.idleHeartbeats PARKGATE_IDLE_HEARTBEATS -

@@ -12,9 +12,14 @@ import java.util.concurrent.CompletableFuture;
 public final class Http {
 
   /** One answer: status, JSON body, and the time from send to complete body. */
-  public record Response(int status, JsonObject json, long elapsedMs) {
+  public record Response(int status, JsonObject json, long elapsedMs, java.net.http.HttpHeaders headers) {
     public String error() {
       return json == null ? null : json.getString("error");
+    }
+
+    /** A response header, or null. */
+    public String header(String name) {
+      return headers == null ? null : headers.firstValue(name).orElse(null);
     }
   }
 
@@ -63,7 +68,7 @@ public final class Http {
     }
     long start = System.nanoTime();
     return client.sendAsync(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString())
-        .thenApply(r -> new Response(r.statusCode(), parse(r.body()), (System.nanoTime() - start) / 1_000_000));
+        .thenApply(r -> new Response(r.statusCode(), parse(r.body()), (System.nanoTime() - start) / 1_000_000, r.headers()));
   }
 
   private static JsonObject parse(String body) {

@@ -1,0 +1,272 @@
+package io.parkgate.payments;
+
+import io.parkgate.bus.Addresses;
+import io.parkgate.bus.BusFailures;
+import io.parkgate.bus.ControllerCall;
+import io.parkgate.bus.ErrorCode;
+import io.parkgate.bus.GatewayException;
+import io.parkgate.bus.SessionEvents;
+import io.parkgate.protocol.ControllerMethods;
+import io.parkgate.protocol.RpcError;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers payments to the gates whose sessions this node holds: at least once, in acceptance
+ * order per park, never after {@code validUntil}. One per node, on its own event loop.
+ *
+ * <p>A park's <i>run</i> loads its pending payments from the store and sends them one at a time to
+ * the park's session (the park's address, aimed at the session's epoch, so a superseded session
+ * can never take it). A run starts when a session of the park comes online here
+ * ({@link SessionEvents#online}) and when the node that accepted a payment asks for it at once
+ * ({@link Addresses#courier}); a run that ended with attempts unanswered runs again on the same
+ * session after a backoff (1 s doubling to 30 s); a session that went away ends it (the next
+ * session's hello starts a new one, on whichever node).
+ *
+ * <p>Each attempt first takes the payment in the store ({@link Payment#sent}: compare-and-set with
+ * the epoch fence), then writes it; the answer confirms or rejects it, no answer leaves it
+ * {@code sent} for the next attempt, and a refusal before writing undoes the take
+ * ({@link Payment#notWritten}). The gate dedupes on {@code paymentId}, so a second write after a
+ * lost answer opens the barrier at most once.
+ */
+public final class PaymentCourier extends VerticleBase implements SessionEvents {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PaymentCourier.class);
+  static final long FIRST_RETRY_MS = 1_000;
+  static final long MAX_RETRY_MS = 30_000;
+  /** An attempt's hold on a payment outlasts its answer deadline by this much (a node that died mid-attempt). */
+  static final long LEASE_SLACK_MS = 5_000;
+
+  /** One park's delivery state on this node. */
+  private static final class Run {
+    long epoch;
+    boolean running;
+    boolean again;
+    long retryTimer = -1;
+    long backoffMs = FIRST_RETRY_MS;
+  }
+
+  /** How one attempt ended. */
+  private enum Outcome { DONE, UNANSWERED, SESSION_GONE }
+
+  private final PaymentStore store;
+  private final String nodeId;
+  private final long attemptTimeoutMs;
+  private final Map<String, Run> runs = new HashMap<>();
+  /** Bus requests waiting for a payment's next outcome, by paymentId. */
+  private final Map<String, List<Message<JsonObject>>> waiters = new HashMap<>();
+  private MessageConsumer<JsonObject> consumer;
+
+  public PaymentCourier(PaymentStore store, String nodeId, long attemptTimeoutMs) {
+    this.store = store;
+    this.nodeId = nodeId;
+    this.attemptTimeoutMs = attemptTimeoutMs;
+  }
+
+  @Override
+  public Future<?> start() {
+    consumer = vertx.eventBus().consumer(Addresses.courier(nodeId), this::handleDeliver);
+    return consumer.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return consumer.unregister();
+  }
+
+  /** The body of a "deliver now" request: the payment, its park and the session the sender saw. */
+  public static JsonObject deliverRequest(String paymentId, String parkId, long epoch) {
+    return new JsonObject().put("paymentId", paymentId).put("parkId", parkId).put("epoch", epoch);
+  }
+
+  @Override
+  public void online(String parkId, long epoch) {
+    context.runOnContext(v -> start(parkId, epoch));
+  }
+
+  /** Answers with the payment's record once its next attempt has ended (or at once if none is due). */
+  private void handleDeliver(Message<JsonObject> message) {
+    String paymentId = message.body().getString("paymentId");
+    String parkId = message.body().getString("parkId");
+    waiters.computeIfAbsent(paymentId, k -> new ArrayList<>()).add(message);
+    start(parkId, message.body().getLong("epoch", 0L));
+  }
+
+  private void start(String parkId, long epoch) {
+    Run run = runs.computeIfAbsent(parkId, k -> new Run());
+    if (epoch > run.epoch) {
+      run.epoch = epoch;
+      run.backoffMs = FIRST_RETRY_MS;
+    }
+    if (run.retryTimer != -1) {
+      vertx.cancelTimer(run.retryTimer);
+      run.retryTimer = -1;
+    }
+    if (run.running) {
+      run.again = true;
+      return;
+    }
+    run.running = true;
+    run.again = false;
+    long epochOfRun = run.epoch;
+    store.pending(parkId)
+        .onComplete(ar -> LOG.debug("park {}: pending {}", parkId, ar.succeeded() ? ar.result().size() : ar.cause()))
+        .compose(pending -> deliverInOrder(pending, 0, epochOfRun, false))
+        .onComplete(ar -> finished(parkId, run, epochOfRun, ar.succeeded() ? ar.result() : Outcome.UNANSWERED, ar.cause()));
+  }
+
+  private void finished(String parkId, Run run, long epochOfRun, Outcome outcome, Throwable failure) {
+    run.running = false;
+    if (failure != null) {
+      LOG.warn("park {}: payment delivery run failed: {}", parkId, failure.getMessage());
+    }
+    if (run.again) {
+      start(parkId, run.epoch);
+    } else if (outcome == Outcome.UNANSWERED && run.epoch == epochOfRun) {
+      long delay = run.backoffMs;
+      run.backoffMs = Math.min(MAX_RETRY_MS, run.backoffMs * 2);
+      run.retryTimer = vertx.setTimer(delay, t -> {
+        run.retryTimer = -1;
+        start(parkId, run.epoch);
+      });
+    } else {
+      runs.remove(parkId, run);
+    }
+    answerWaitersOfPark(parkId);
+  }
+
+  /**
+   * Sends the park's pending payments one after the other. Completes with UNANSWERED if any attempt
+   * got no answer (a retry is due), SESSION_GONE if the session went away (the rest wait for the
+   * next one), else DONE.
+   */
+  private Future<Outcome> deliverInOrder(List<Payment> pending, int index, long epoch, boolean unanswered) {
+    if (index >= pending.size()) {
+      return Future.succeededFuture(unanswered ? Outcome.UNANSWERED : Outcome.DONE);
+    }
+    return deliver(pending.get(index).paymentId(), epoch).compose(outcome -> {
+      answerWaiters(pending.get(index).paymentId());
+      return outcome == Outcome.SESSION_GONE ? Future.succeededFuture(outcome)
+          : deliverInOrder(pending, index + 1, epoch, unanswered || outcome == Outcome.UNANSWERED);
+    });
+  }
+
+  /** One attempt for one payment, if it is due: take it, write it, record how it ended. */
+  private Future<Outcome> deliver(String paymentId, long epoch) {
+    long now = System.currentTimeMillis();
+    long leaseUntil = now + attemptTimeoutMs + LEASE_SLACK_MS;
+    return update(paymentId, p -> {
+      if (p.state().isFinal()) {
+        return null;
+      }
+      if (now >= p.validUntil()) {
+        return p.leaseUntil() <= now ? p.expired(now, nodeId) : null;
+      }
+      return p.mayAttempt(epoch, now) ? p.sent(epoch, leaseUntil, now, nodeId) : null;
+    }).compose(taken -> {
+      LOG.debug("payment {}: taken {} epoch {} lease {} (ours {}) run epoch {}", paymentId,
+          taken == null ? null : taken.state(), taken == null ? 0 : taken.epoch(), taken == null ? 0 : taken.leaseUntil(),
+          leaseUntil, epoch);
+      if (taken == null || taken.state() != PaymentState.SENT || taken.leaseUntil() != leaseUntil) {
+        return Future.succeededFuture(Outcome.DONE); // final, expired, or another attempt holds it
+      }
+      ControllerCall call = ControllerCall.call(taken.parkId(), ControllerMethods.PAYMENT_NOTIFY, taken.notifyParams(),
+          attemptTimeoutMs).aimedAt(epoch, attemptTimeoutMs);
+      return vertx.eventBus().<JsonObject>request(Addresses.park(taken.parkId()), call.toJson(),
+              new DeliveryOptions().setSendTimeout(attemptTimeoutMs + LEASE_SLACK_MS / 5))
+          .map(reply -> (Object) reply.body())
+          .otherwise(failure -> BusFailures.toGatewayException(failure, ErrorCode.GATE_OFFLINE))
+          .compose(answer -> record(taken, answer));
+    });
+  }
+
+  private Future<Outcome> record(Payment taken, Object answer) {
+    long now = System.currentTimeMillis();
+    LOG.debug("payment {}: attempt {} answered {}", taken.paymentId(), taken.attempts(), String.valueOf(answer));
+    if (answer instanceof JsonObject result) {
+      return writeOutcome(taken, taken.answered(PaymentState.CONFIRMED, result, now, nodeId), Outcome.DONE);
+    }
+    GatewayException e = (GatewayException) answer;
+    JsonObject details = e.details() == null ? new JsonObject() : e.details();
+    if (e.code() == ErrorCode.GATE_ERROR && details.containsKey("gateCode") || e.code() == ErrorCode.NOT_SUPPORTED) {
+      JsonObject error = new JsonObject().put("gateCode", details.getInteger("gateCode", -32601))
+          .put("gateMessage", details.getString("gateMessage", e.getMessage()));
+      if (error.getInteger("gateCode") == RpcError.PAYMENT_EXPIRED) {
+        // the gate refused it as past its validUntil (clocks differ): nothing opened, it never will
+        return writeOutcome(taken, taken.expired(now, nodeId), Outcome.DONE);
+      }
+      return writeOutcome(taken, taken.answered(PaymentState.REJECTED, error, now, nodeId), Outcome.DONE);
+    }
+    String why = e.code().name();
+    boolean written = e.code() == ErrorCode.GATE_TIMEOUT || e.code() == ErrorCode.GATE_ERROR
+        || (e.code() == ErrorCode.GATE_OFFLINE && "unknown".equals(details.getString("outcome")));
+    if (written) {
+      return writeOutcome(taken, taken.attemptFailed(why, now, nodeId),
+          e.code() == ErrorCode.GATE_OFFLINE ? Outcome.SESSION_GONE : Outcome.UNANSWERED);
+    }
+    Outcome next = e.code() == ErrorCode.GATE_UNRESPONSIVE || e.code() == ErrorCode.GATE_BUSY
+        ? Outcome.UNANSWERED : Outcome.SESSION_GONE;
+    return update(taken.paymentId(), p -> p.version() == taken.version() ? p.notWritten(currentBefore(taken), why, now,
+        nodeId) : null).map(next);
+  }
+
+  /** What the payment was before {@link Payment#sent} made {@code taken}. */
+  private static Payment currentBefore(Payment taken) {
+    PaymentState before = taken.attempts() <= 1 ? PaymentState.ACCEPTED : PaymentState.SENT;
+    return new Payment(taken.paymentId(), taken.parkId(), taken.amount(), taken.lane(), taken.plate(),
+        taken.acceptedAt(), taken.validUntil(), before, taken.attempts() - 1, taken.epoch(), 0, null,
+        taken.history(), taken.version());
+  }
+
+  /** Writes the attempt's outcome over the version it took (nothing else can have moved it meanwhile). */
+  private Future<Outcome> writeOutcome(Payment taken, Payment next, Outcome outcome) {
+    return store.replace(taken, next).map(written -> {
+      if (!written) {
+        LOG.warn("payment {}: the outcome of attempt {} could not be recorded: the record changed meanwhile",
+            taken.paymentId(), taken.attempts());
+      }
+      return outcome;
+    });
+  }
+
+  private Future<Payment> update(String paymentId, UnaryOperator<Payment> change) {
+    return store.update(paymentId, change);
+  }
+
+  private void answerWaiters(String paymentId) {
+    List<Message<JsonObject>> waiting = waiters.remove(paymentId);
+    if (waiting == null) {
+      return;
+    }
+    store.get(paymentId).onComplete(ar -> {
+      for (Message<JsonObject> m : waiting) {
+        if (ar.succeeded() && ar.result() != null) {
+          m.reply(ar.result().toJson());
+        } else {
+          BusFailures.fail(m, ErrorCode.STORE_UNAVAILABLE, "the payment could not be read back");
+        }
+      }
+    });
+  }
+
+  /** A run ended: whoever still waits on one of its park's payments hears its current state. */
+  private void answerWaitersOfPark(String parkId) {
+    for (String paymentId : new ArrayList<>(waiters.keySet())) {
+      List<Message<JsonObject>> waiting = waiters.get(paymentId);
+      if (waiting != null && !waiting.isEmpty() && parkId.equals(waiting.get(0).body().getString("parkId"))) {
+        answerWaiters(paymentId);
+      }
+    }
+  }
+}
