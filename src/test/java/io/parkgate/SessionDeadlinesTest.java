@@ -90,8 +90,9 @@ class SessionDeadlinesTest {
     AtomicLong start = new AtomicLong();
     Checkpoint toldWhy = ctx.checkpoint();
     Checkpoint closedAtTheDeadline = ctx.checkpoint();
+    // the clock starts before connecting: the node's deadline starts at its accept, which is later
+    start.set(System.nanoTime());
     vertx.createNetClient().connect(node.controllerPort(), "127.0.0.1").onComplete(ctx.succeeding(socket -> {
-      start.set(System.nanoTime());
       long pinger = vertx.setPeriodic(helloMs / 8, t -> {
         int i = piecesSent.getAndIncrement();
         if (i < ping.length) {
@@ -134,9 +135,10 @@ class SessionDeadlinesTest {
   @Test
   void idleTimeoutTakesASilentControllerOffline() throws Exception {
     // GIVEN an online controller
+    // the clock starts before the hello: the node's idle clock starts when it answers it, later
+    long start = System.nanoTime();
     try (TestController gate = TestController.online(node.controllerPort(), "c-idle")) {
       assertThat(http.get("/api/v1/parks/c-idle").status()).isEqualTo(200);
-      long start = System.nanoTime();
       // WHEN it says nothing more
       // THEN the node tells it why (-32004) and closes it, no earlier than the idle timeout
       JsonObject lastWords = gate.read();
