@@ -9,6 +9,7 @@ import io.parkgate.cluster.ParkNodeSelector;
 import io.parkgate.cluster.ClusterPaymentStore;
 import io.parkgate.payments.PaymentCourier;
 import io.parkgate.payments.PaymentStore;
+import io.parkgate.payments.PostgresPaymentStore;
 import io.parkgate.config.ListenPort;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.controller.ControllerVerticle;
@@ -147,8 +148,11 @@ public final class ParkgateNode {
     ListenPort legacyPort = config.listenPort(ListenPort.Listener.LEGACY);
     ApiKeys apiKeys = new ApiKeys(config.apiKeys());
     ConnectionBudget httpConnections = new ConnectionBudget("http", config.maxHttpConnections(), Integer.MAX_VALUE, metrics);
-    Future<PaymentStore> paymentStore = ClusterPaymentStore.start(vertx, hazelcast, seal, metrics,
-        config.paymentRetentionMs(), config.paymentStoreTimeoutMs());
+    Future<PaymentStore> paymentStore = "postgres".equals(config.paymentStore())
+        ? PostgresPaymentStore.start(vertx, config.postgresUri(), config.postgresPassword(), config.postgresPoolSize(),
+            config.paymentStoreTimeoutMs(), config.paymentRetentionMs())
+        : ClusterPaymentStore.start(vertx, hazelcast, seal, metrics, config.paymentRetentionMs(),
+            config.paymentStoreTimeoutMs());
     return ParkDirectory.start(vertx, hazelcast, nodeId, seal, metrics).andThen(ar -> {
       if (ar.succeeded()) {
         selector.useDirectory(ar.result());

@@ -73,6 +73,9 @@ public final class ParkgateConfig {
   public int paymentMaxValidForS() { return get(PAYMENTS_MAX_VALID_FOR_S); }
   public long paymentAttemptTimeoutMs() { return get(PAYMENTS_ATTEMPT_TIMEOUT_MS); }
   public long paymentStoreTimeoutMs() { return get(PAYMENTS_STORE_TIMEOUT_MS); }
+  public String postgresUri() { return get(PAYMENTS_POSTGRES_URI); }
+  public int postgresPoolSize() { return get(PAYMENTS_POSTGRES_POOL_SIZE); }
+  public String postgresPassword() { return get(POSTGRES_PASSWORD); }
   /** Null = no controller listener; 0 = any free port. */
   public Integer controllerPort() { return get(CONTROLLERS_PORT); }
   public long heartbeatIntervalMs() { return get(CONTROLLERS_HEARTBEAT_INTERVAL_MS); }

@@ -77,8 +77,14 @@ public final class Settings {
       "how long a final payment record is kept for retries and reconciliation (24 h)");
   public static final Setting<String> PAYMENTS_STORE = add("payments.store", "PARKGATE_PAYMENT_STORE",
       "--payment-store", STRING, "cluster",
-      Setting.Check.matches("cluster", "cluster", "must be cluster (the Hazelcast map; postgres: not yet)"),
-      "where payment records live: cluster (survives one node's death, not a full cluster restart)");
+      Setting.Check.matches("cluster|postgres", "cluster, postgres", "must be cluster or postgres"),
+      "where payment records live: cluster (survives one node's death, not a full cluster restart) or postgres");
+  public static final Setting<String> PAYMENTS_POSTGRES_URI = add("payments.postgres.uri", "PARKGATE_POSTGRES_URI",
+      "--postgres-uri", STRING, null, ANY,
+      "postgresql://user@host:5432/database for payments.store=postgres; the password goes in PARKGATE_POSTGRES_PASSWORD");
+  public static final Setting<Integer> PAYMENTS_POSTGRES_POOL_SIZE = add("payments.postgres.poolSize",
+      "PARKGATE_POSTGRES_POOL_SIZE", "--postgres-pool-size", INT, 8, range(1, 256),
+      "database connections per node");
   public static final Setting<Integer> PAYMENTS_DEFAULT_VALID_FOR_S = add("payments.defaultValidForS",
       "PARKGATE_PAYMENT_VALID_FOR_S", "--payment-valid-for-s", INT, 600, atLeast(1),
       "how long a payment is delivered when the POST gives no validForS; at most payments.maxValidForS");
@@ -156,6 +162,9 @@ public final class Settings {
   public static final Setting<String> API_KEYS = add("secrets.PARKGATE_API_KEYS", "PARKGATE_API_KEYS", null, STRING,
       null, Setting.Check.parses("name:sha256hex:scopes;...", (String v) -> new ApiKeys(v)),
       "HTTP API keys, hashes only (apikey command); required (or http.insecureNoApiKeys)", true);
+  public static final Setting<String> POSTGRES_PASSWORD = add("secrets.PARKGATE_POSTGRES_PASSWORD",
+      "PARKGATE_POSTGRES_PASSWORD", null, STRING, null, ANY, "the payment database's password (payments.store=postgres)",
+      true);
   public static final Setting<String> CLUSTER_SECRET = secret("PARKGATE_CLUSTER_SECRET",
       "authenticates nodes to each other; unset = derived from the token secret");
   public static final Setting<String> CLUSTER_SECRET_PREVIOUS = secret("PARKGATE_CLUSTER_SECRET_PREVIOUS",
@@ -212,6 +221,19 @@ public final class Settings {
     if (c.get(PAYMENTS_DEFAULT_VALID_FOR_S) > c.get(PAYMENTS_MAX_VALID_FOR_S)) {
       errors.add(PAYMENTS_DEFAULT_VALID_FOR_S.key() + ": must be at most " + PAYMENTS_MAX_VALID_FOR_S.key() + " ("
           + c.get(PAYMENTS_MAX_VALID_FOR_S) + ") (" + c.source(PAYMENTS_DEFAULT_VALID_FOR_S) + ")");
+    }
+    if (c.get(PAYMENTS_ATTEMPT_TIMEOUT_MS) > c.get(REQUESTS_MAX_TIMEOUT_MS)) {
+      errors.add(PAYMENTS_ATTEMPT_TIMEOUT_MS.key() + ": must be at most " + REQUESTS_MAX_TIMEOUT_MS.key() + " ("
+          + c.get(REQUESTS_MAX_TIMEOUT_MS) + "): a session waits no longer for any answer ("
+          + c.source(PAYMENTS_ATTEMPT_TIMEOUT_MS) + ")");
+    }
+    if ("postgres".equals(c.get(PAYMENTS_STORE)) && c.get(PAYMENTS_POSTGRES_URI) == null) {
+      errors.add(PAYMENTS_POSTGRES_URI.key() + ": required with " + PAYMENTS_STORE.key() + "=postgres");
+    }
+    String uri = c.get(PAYMENTS_POSTGRES_URI);
+    if (uri != null && !c.source(PAYMENTS_POSTGRES_URI).startsWith("env") && uri.matches("(?s)[a-z]+://[^/@]*:[^/@]*@.*")) {
+      errors.add(PAYMENTS_POSTGRES_URI.key() + ": no password in the URI outside the environment (it would end up in"
+          + " a ConfigMap or in ps); set " + POSTGRES_PASSWORD.name() + " (" + c.source(PAYMENTS_POSTGRES_URI) + ")");
     }
     if ((c.get(CONTROLLERS_TLS_CERT) == null) != (c.get(CONTROLLERS_TLS_KEY) == null)) {
       errors.add(CONTROLLERS_TLS_CERT.key() + " / " + CONTROLLERS_TLS_KEY.key() + ": set both or neither");

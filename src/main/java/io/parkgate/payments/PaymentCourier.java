@@ -143,7 +143,11 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
     } else {
       runs.remove(parkId, run);
     }
-    answerWaitersOfPark(parkId);
+    if (!run.running) {
+      // nothing more will run for these payments now: whoever waits hears their current state
+      // (when another run has just started, its attempts answer them)
+      answerWaitersOfPark(parkId);
+    }
   }
 
   /**

@@ -1,0 +1,37 @@
+package io.parkgate.payments;
+
+import io.parkgate.testing.TestPostgres;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The contract, against the postgres store on the tests' PostgreSQL (scripts/test-env). */
+class PostgresPaymentStoreTest extends PaymentStoreContract {
+
+  private static Vertx vertx;
+  private static PaymentStore store;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String uri = TestPostgres.uri();
+    vertx = Vertx.vertx();
+    store = PostgresPaymentStore.start(vertx, uri, TestPostgres.password(), 4, 5_000, 3_600_000)
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (store != null) {
+      store.close();
+    }
+    if (vertx != null) {
+      vertx.close();
+    }
+  }
+
+  @Override
+  protected PaymentStore store() {
+    return store;
+  }
+}
