@@ -2,6 +2,7 @@ package io.parkgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parkgate.config.ParkgateConfig;
 import io.parkgate.config.Settings;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.testing.Http.Response;
@@ -11,6 +12,7 @@ import io.parkgate.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PaymentsAndKeysTest {
+  // PaymentsOnPostgresTest runs every test here again on the postgres store
 
   private static final String FEE_ONLY_KEY = "pk_fee-only-key-for-tests";
   /** How long a delivery attempt waits for the gate here (the default is 10 s). */
@@ -35,13 +38,18 @@ class PaymentsAndKeysTest {
 
   @BeforeAll
   static void startCluster() {
+    startCluster(UnaryOperator.identity());
+  }
+
+  /** Two nodes with the given payment store ({@code store} adds its settings; identity = cluster). */
+  static void startCluster(UnaryOperator<ParkgateConfig.Builder> store) {
     String cluster = TestNodes.newClusterName();
     String keys = ApiKeys.entry("tests", TestNodes.API_KEY, ApiKeys.SCOPES) + ";"
         + ApiKeys.entry("fee-only", FEE_ONLY_KEY, Set.of("fee:read"));
-    nodeA = TestNodes.start(TestNodes.config(cluster).apiKeys(keys)
-        .set(Settings.PAYMENTS_ATTEMPT_TIMEOUT_MS, ATTEMPT_TIMEOUT_MS).build());
-    nodeB = TestNodes.start(TestNodes.config(cluster).apiKeys(keys).controllerPort(null)
-        .set(Settings.PAYMENTS_ATTEMPT_TIMEOUT_MS, ATTEMPT_TIMEOUT_MS).build());
+    nodeA = TestNodes.start(store.apply(TestNodes.config(cluster).apiKeys(keys)
+        .set(Settings.PAYMENTS_ATTEMPT_TIMEOUT_MS, ATTEMPT_TIMEOUT_MS)).build());
+    nodeB = TestNodes.start(store.apply(TestNodes.config(cluster).apiKeys(keys).controllerPort(null)
+        .set(Settings.PAYMENTS_ATTEMPT_TIMEOUT_MS, ATTEMPT_TIMEOUT_MS)).build());
     httpA = new Http(nodeA.httpPort());
     httpB = new Http(nodeB.httpPort());
   }

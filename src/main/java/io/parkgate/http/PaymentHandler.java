@@ -100,10 +100,17 @@ final class PaymentHandler {
    * next hello delivers the payment.
    */
   private Future<Payment> deliverNow(Payment payment, long timeoutMs) {
-    ParkEntry entry = directory.lookup(payment.parkId());
-    if (entry == null) {
-      return Future.succeededFuture(payment);
-    }
+    // When this node's view does not have the park, the directory itself is read (not the miss
+    // cache): the payment is stored already, so either that read sees the park's session (which is
+    // then asked), or the session claims the park after it, and its hello's delivery run, which
+    // starts after the claim, finds the payment. Nothing falls in between.
+    ParkEntry known = directory.lookup(payment.parkId());
+    Future<ParkEntry> entry = known != null ? Future.succeededFuture(known)
+        : directory.fetch(payment.parkId()).otherwiseEmpty();
+    return entry.compose(e -> e == null ? Future.succeededFuture(payment) : askCourier(payment, e, timeoutMs));
+  }
+
+  private Future<Payment> askCourier(Payment payment, ParkEntry entry, long timeoutMs) {
     return vertx.eventBus().<JsonObject>request(Addresses.courier(entry.nodeId()),
             PaymentCourier.deliverRequest(payment.paymentId(), payment.parkId(), entry.epoch()),
             new DeliveryOptions().setSendTimeout(timeoutMs))
