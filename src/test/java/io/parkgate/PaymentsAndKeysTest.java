@@ -110,6 +110,23 @@ class PaymentsAndKeysTest {
   }
 
   @Test
+  void theSamePaymentPostedAtOnceToTwoNodesMakesOneRecordAndOneNotification() throws Exception {
+    try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-twice")) {
+      // WHEN the app sends the same payment to both nodes at the same moment
+      CompletableFuture<Response> viaA = httpA.postAsync("/api/v1/parks/pay-twice/payments?timeoutMs=10000", pay("tx-250", 250));
+      CompletableFuture<Response> viaB = httpB.postAsync("/api/v1/parks/pay-twice/payments?timeoutMs=10000", pay("tx-250", 250));
+      // THEN the gate hears of it once; both requests get its answer
+      JsonObject notify = gate.readRequest("payment.notify");
+      gate.answer(notify, new JsonObject().put("status", "opened"));
+      assertThat(viaA.join().status()).isEqualTo(200);
+      assertThat(viaB.join().status()).isEqualTo(200);
+      assertThat(httpA.get("/api/v1/payments/tx-250").json().getInteger("attempts")).isEqualTo(1);
+      assertThat(httpB.get("/api/v1/parks/pay-twice/payments").json().getJsonArray("items").size()).isEqualTo(1);
+      assertNoFurtherNotify(gate, httpA, "pay-twice");
+    }
+  }
+
+  @Test
   void theSamePaymentIdWithAnotherAmountIsAConflictAndAnotherIdIsANewPayment() throws Exception {
     try (TestController gate = TestController.online(nodeA.controllerPort(), "pay-3")) {
       CompletableFuture<Response> first = httpA.postAsync("/api/v1/parks/pay-3/payments", pay("tx-300", 700));
