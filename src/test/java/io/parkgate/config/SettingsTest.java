@@ -40,6 +40,8 @@ class SettingsTest {
       requests.maxInFlightPerPark PARKGATE_MAX_IN_FLIGHT --max-in-flight
       payments.retentionMs PARKGATE_PAYMENT_RETENTION_MS --payment-retention-ms
       payments.store PARKGATE_PAYMENT_STORE --payment-store
+      payments.postgres.uri PARKGATE_POSTGRES_URI --postgres-uri
+      payments.postgres.poolSize PARKGATE_POSTGRES_POOL_SIZE --postgres-pool-size
       payments.defaultValidForS PARKGATE_PAYMENT_VALID_FOR_S --payment-valid-for-s
       payments.maxValidForS PARKGATE_PAYMENT_MAX_VALID_FOR_S --payment-max-valid-for-s
       payments.attemptTimeoutMs PARKGATE_PAYMENT_ATTEMPT_TIMEOUT_MS --payment-attempt-timeout-ms
@@ -67,6 +69,7 @@ class SettingsTest {
       secrets.PARKGATE_TOKEN_SECRET PARKGATE_TOKEN_SECRET -
       secrets.PARKGATE_TOKEN_SECRET_PREVIOUS PARKGATE_TOKEN_SECRET_PREVIOUS -
       secrets.PARKGATE_API_KEYS PARKGATE_API_KEYS -
+      secrets.PARKGATE_POSTGRES_PASSWORD PARKGATE_POSTGRES_PASSWORD -
       secrets.PARKGATE_CLUSTER_SECRET PARKGATE_CLUSTER_SECRET -
       secrets.PARKGATE_CLUSTER_SECRET_PREVIOUS PARKGATE_CLUSTER_SECRET_PREVIOUS -
       """;
