@@ -2,7 +2,7 @@ package io.parkgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parkgate.testing.ForkedNode;
+import io.parkgate.testing.ForkedNodeProcess;
 import io.parkgate.testing.Http;
 import io.parkgate.testing.Metrics;
 import io.parkgate.testing.PingFlood;
@@ -11,15 +11,10 @@ import io.parkgate.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,41 +36,35 @@ class SlowConsumerForkedNodeTest {
   static final long HEARTBEAT_MS = 500;
   /** A long idle timeout, so that the neighbour need not heartbeat while the test waits. */
   static final int IDLE_HEARTBEATS = 120;
-  private static final Pattern READY = Pattern.compile(ForkedNode.READY + " http=(\\d+) device=(\\d+)");
 
-  private Process process;
-  private Path log;
+  private ForkedNodeProcess node;
 
   @AfterEach
   void stopProcess() throws Exception {
-    if (process != null) {
-      process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
-    if (log != null) {
-      Files.deleteIfExists(log);
+    if (node != null) {
+      node.close();
     }
   }
 
   @Test
   void aNodeWithTheDockerfileHeapFlagsSurvivesAPingFloodThatNeverReads() throws Exception {
     // GIVEN a node in its own JVM with the Dockerfile's flags and a 96 MiB heap, and a well-behaved park on it
-    Matcher ports = startNode();
-    Http http = new Http(Integer.parseInt(ports.group(1)));
-    int controllerPort = Integer.parseInt(ports.group(2));
+    List<String> flags = new ArrayList<>(DOCKERFILE_FLAGS);
+    flags.add(HEAP);
+    node = ForkedNodeProcess.start(flags, TestNodes.newClusterName(), HEARTBEAT_MS, IDLE_HEARTBEATS);
+    Http http = new Http(node.httpPort());
+    int controllerPort = node.controllerPort();
     try (TestController neighbour = TestController.online(controllerPort, "fork-neighbour");
          PingFlood flood = PingFlood.online(controllerPort, "fork-flooder")) {
-      long rssBeforeKb = rssPeakKb();
+      long rssBeforeKb = node.rssPeakKb();
 
       // WHEN a second park floods pings and never reads the answers
       flood.start();
 
       // THEN the node closes the flooder (and does not die doing so)
-      boolean closed = TestNodes.poll(Duration.ofSeconds(60), () -> !process.isAlive()
+      boolean closed = TestNodes.poll(Duration.ofSeconds(60), () -> !node.isAlive()
           || offline(http, "fork-flooder"));
-      assertThat(process.isAlive()).as("node process alive; its log:\n%s", tail()).isTrue();
+      assertThat(node.isAlive()).as("node process alive; its log:\n%s", node.tail()).isTrue();
       assertThat(closed).as("flooder closed").isTrue();
       assertThat(Metrics.value(http, "parkgate_sessions_closed_total", "reason=\"slow_consumer\"")).isEqualTo(1);
 
@@ -83,7 +72,7 @@ class SlowConsumerForkedNodeTest {
       neighbour.send(new JsonObject().put("jsonrpc", "2.0").put("id", 1).put("method", "ping"));
       assertThat(readPong(neighbour)).isTrue();
       assertThat(http.get("/api/v1/parks/fork-neighbour").status()).isEqualTo(200);
-      long rssGrowthKb = rssPeakKb() - rssBeforeKb;
+      long rssGrowthKb = node.rssPeakKb() - rssBeforeKb;
       double heapUsed = Metrics.value(http, "jvm_memory_used_bytes", "area=\"heap\"");
       System.out.printf("forked node: %d pings sent, peak RSS grew %d KiB, heap used %.1f MiB after the flood%n",
           flood.pingsSent(), rssGrowthKb, heapUsed / (1 << 20));
@@ -108,52 +97,5 @@ class SlowConsumerForkedNodeTest {
       }
     }
     return false;
-  }
-
-  private Matcher startNode() throws IOException {
-    log = Files.createTempFile("parkgate-forked-node", ".log");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(DOCKERFILE_FLAGS);
-    command.add(HEAP);
-    // the module flags Hazelcast wants, as surefire passes them to this JVM
-    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-") || a.startsWith("-Dhazelcast")).forEach(command::add);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForkedNode.class.getName(),
-        TestNodes.newClusterName(), String.valueOf(HEARTBEAT_MS), String.valueOf(IDLE_HEARTBEATS)));
-    process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    Matcher[] ready = new Matcher[1];
-    boolean started = TestNodes.poll(Duration.ofSeconds(60), () -> {
-      Matcher m = READY.matcher(read(log));
-      if (m.find()) {
-        ready[0] = m;
-      }
-      return ready[0] != null || !process.isAlive();
-    });
-    assertThat(started && ready[0] != null).as("forked node ready; its log:\n%s", tail()).isTrue();
-    return ready[0];
-  }
-
-  /** The process's peak resident set (VmHWM), from /proc. */
-  private long rssPeakKb() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-      if (line.startsWith("VmHWM:")) {
-        return Long.parseLong(line.replaceAll("\\D", ""));
-      }
-    }
-    throw new IllegalStateException("no VmHWM in /proc/" + process.pid() + "/status");
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  private String tail() {
-    String text = read(log);
-    return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
   }
 }
