@@ -173,6 +173,10 @@ class LegacyProtocolTest {
       Response r = http.post("/api/v1/parks/lobby/payments", "{\"paymentId\":\"p1\",\"amount\":100}");
       assertThat(r.status()).isEqualTo(501);
       assertThat(r.error()).isEqualTo("NOT_SUPPORTED");
+      // the record says so: rejected at once, nothing was written to the gate
+      io.vertx.core.json.JsonObject record = http.get("/api/v1/payments/p1").json();
+      assertThat(record.getString("state")).isEqualTo("rejected");
+      assertThat(record.getInteger("attempts")).isZero();
     }
   }
 

@@ -31,6 +31,9 @@ class PaymentDurabilityTest {
         .set(Settings.PAYMENTS_STORE_TIMEOUT_MS, STORE_TIMEOUT_MS);
   }
 
+  /** Park IDs of this run: the database outlives runs, and a park's pending payments would reach the next run's gate. */
+  private static final String RUN = Long.toString(System.nanoTime(), 36);
+
   private static String pay(String paymentId) {
     return new JsonObject().put("paymentId", paymentId).put("amount", 1200).encode();
   }
@@ -40,12 +43,12 @@ class PaymentDurabilityTest {
     String paymentId = "restart-" + System.nanoTime();
     // GIVEN a payment accepted for an offline park by a one-node cluster
     ParkgateNode before = TestNodes.start(postgresNode(TestNodes.newClusterName()).build());
-    Response accepted = new Http(before.httpPort()).post("/api/v1/parks/dur-1/payments", pay(paymentId));
+    Response accepted = new Http(before.httpPort()).post("/api/v1/parks/dur-1-" + RUN + "/payments", pay(paymentId));
     assertThat(accepted.status()).isEqualTo(202);
     // WHEN the whole cluster stops, and a new one starts on the same database
     TestNodes.close(before);
     ParkgateNode after = TestNodes.start(postgresNode(TestNodes.newClusterName()).build());
-    try (TestController gate = TestController.online(after.controllerPort(), "dur-1")) {
+    try (TestController gate = TestController.online(after.controllerPort(), "dur-1-" + RUN)) {
       // THEN the park's controller is told of the payment when it connects, and it is confirmed
       JsonObject notify = gate.readRequest("payment.notify");
       assertThat(notify.getJsonObject("params").getString("paymentId")).isEqualTo(paymentId);
@@ -62,17 +65,17 @@ class PaymentDurabilityTest {
   void whileTheDatabaseIsDownPaymentsAnswerStoreUnavailableFeesStillWorkAndItRecoversByItself() throws Exception {
     ParkgateNode node = TestNodes.start(postgresNode(TestNodes.newClusterName()).build());
     Http http = new Http(node.httpPort());
-    try (TestController gate = TestController.online(node.controllerPort(), "dur-2")) {
+    try (TestController gate = TestController.online(node.controllerPort(), "dur-2-" + RUN)) {
       // GIVEN the database goes away
       TestPostgres.control("stop");
       try {
         // WHEN a payment is posted, THEN it is refused as STORE_UNAVAILABLE within about the store's bound
-        Response refused = http.post("/api/v1/parks/dur-2/payments", pay("down-" + System.nanoTime()));
+        Response refused = http.post("/api/v1/parks/dur-2-" + RUN + "/payments", pay("down-" + System.nanoTime()));
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.error()).isEqualTo("STORE_UNAVAILABLE");
         assertThat(refused.elapsedMs()).isLessThan(3 * STORE_TIMEOUT_MS);
         // AND fee queries are answered as ever, and readiness stays UP while saying the store is unavailable
-        CompletableFuture<Response> fee = http.getAsync("/api/v1/parks/dur-2/fee");
+        CompletableFuture<Response> fee = http.getAsync("/api/v1/parks/dur-2-" + RUN + "/fee");
         gate.answer(gate.readRequest("fee.query"), new JsonObject().put("amount", 300).put("currency", "CNY"));
         assertThat(fee.join().status()).isEqualTo(200);
         Response ready = http.get("/health/ready");
@@ -83,7 +86,7 @@ class PaymentDurabilityTest {
       // THEN once it is back, payments work again without a restart
       String paymentId = "back-" + System.nanoTime();
       assertThat(TestNodes.poll(Duration.ofSeconds(30), () -> {
-        Response r = http.post("/api/v1/parks/dur-2/payments?timeoutMs=200", pay(paymentId));
+        Response r = http.post("/api/v1/parks/dur-2-" + RUN + "/payments?timeoutMs=200", pay(paymentId));
         return r.status() == 202 || r.status() == 200;
       })).as("payments accepted again after the database returned").isTrue();
     } finally {

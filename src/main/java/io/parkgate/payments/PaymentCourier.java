@@ -203,6 +203,12 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
     }
     GatewayException e = (GatewayException) answer;
     JsonObject details = e.details() == null ? new JsonObject() : e.details();
+    if (e.code() == ErrorCode.NOT_SUPPORTED && !details.containsKey("gateCode")) {
+      // refused by the node before writing: the park's controller cannot take payments (legacy)
+      JsonObject error = new JsonObject().put("gateCode", RpcError.METHOD_NOT_FOUND).put("gateMessage", e.getMessage());
+      Payment before = taken.notWritten(currentBefore(taken), e.code().name(), now, nodeId);
+      return writeOutcome(taken, before.answered(PaymentState.REJECTED, error, now, nodeId), Outcome.DONE);
+    }
     if (e.code() == ErrorCode.GATE_ERROR && details.containsKey("gateCode") || e.code() == ErrorCode.NOT_SUPPORTED) {
       JsonObject error = new JsonObject().put("gateCode", details.getInteger("gateCode", -32601))
           .put("gateMessage", details.getString("gateMessage", e.getMessage()));

@@ -7,6 +7,7 @@ import java.util.Set;
  * Where a payment is on its way to the gate. A state never moves backwards:
  * <pre>
  *   accepted ──▶ sent ──▶ confirmed   (the gate's result)
+ *      │ (a gate that cannot take payments: rejected at once, nothing written)
  *      │  │       │ ▲ └──▶ rejected    (the gate's JSON-RPC error: a definite answer)
  *      │  │       └─┘ another attempt (timed out, connection lost)
  *      │  └──────────────▶ expired     (not confirmed before validUntil; also from sent)
@@ -27,7 +28,9 @@ public enum PaymentState {
   /** Whether {@code next} may follow this state. */
   public boolean mayBecome(PaymentState next) {
     return switch (this) {
-      case ACCEPTED -> next == SENT || next == EXPIRED || next == CANCELLED;
+      // rejected straight from accepted: the park's controller cannot take payments at all
+      // (a legacy gate), which the node knows without writing anything to it
+      case ACCEPTED -> next == SENT || next == REJECTED || next == EXPIRED || next == CANCELLED;
       case SENT -> next == SENT || next == CONFIRMED || next == REJECTED || next == EXPIRED;
       default -> false;
     };
