@@ -223,6 +223,12 @@ public final class ClusterPaymentStore implements PaymentStore {
         .recover(e -> Future.failedFuture(PaymentStore.unavailable(what, e)));
   }
 
+  /** What every processor below does once it decided to write: the value, with its time to live. */
+  private static void store(Map.Entry<String, HazelcastJsonValue> entry, String json, long ttlMs) {
+    ((ExtendedMapEntry<String, HazelcastJsonValue>) entry).setValue(new HazelcastJsonValue(json), ttlMs,
+        TimeUnit.MILLISECONDS);
+  }
+
   /** Installs a record unless the key exists; returns the existing value, or null. */
   static final class InsertIfAbsent implements EntryProcessor<String, HazelcastJsonValue, HazelcastJsonValue> {
     private static final long serialVersionUID = 1L;
@@ -240,8 +246,7 @@ public final class ClusterPaymentStore implements PaymentStore {
       if (entry.getValue() != null) {
         return entry.getValue();
       }
-      ((ExtendedMapEntry<String, HazelcastJsonValue>) entry).setValue(new HazelcastJsonValue(value), ttlMs,
-          TimeUnit.MILLISECONDS);
+      store(entry, value, ttlMs);
       return null;
     }
   }
@@ -264,8 +269,7 @@ public final class ClusterPaymentStore implements PaymentStore {
       if (entry.getValue() == null || !expected.equals(entry.getValue().getValue())) {
         return false;
       }
-      ((ExtendedMapEntry<String, HazelcastJsonValue>) entry).setValue(new HazelcastJsonValue(value), ttlMs,
-          TimeUnit.MILLISECONDS);
+      store(entry, value, ttlMs);
       return true;
     }
   }
@@ -289,8 +293,7 @@ public final class ClusterPaymentStore implements PaymentStore {
       if (current == null || new JsonObject(current.getValue()).getLong("version", -1L) != expectedVersion) {
         return false;
       }
-      ((ExtendedMapEntry<String, HazelcastJsonValue>) entry).setValue(new HazelcastJsonValue(value), ttlMs,
-          TimeUnit.MILLISECONDS);
+      store(entry, value, ttlMs);
       return true;
     }
   }
