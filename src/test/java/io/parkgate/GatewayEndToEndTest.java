@@ -68,6 +68,27 @@ class GatewayEndToEndTest {
   }
 
   @Test
+  void paymentsPostedWhileTheirGatesAreOfflineAreDeliveredOnceEachWhenTheyConnect() {
+    // GIVEN 20 payments for 5 parks whose controllers are not connected
+    List<CompletableFuture<Response>> posts = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      posts.add(http.postAsync("/api/v1/parks/po" + (1 + i % 5) + "/payments?timeoutMs=200",
+          new JsonObject().put("paymentId", "offline-" + i).put("amount", 100 + i).encode()));
+    }
+    assertThat(joinAll(posts)).extracting(Response::status).containsOnly(202);
+    // WHEN the simulated controllers connect
+    SimulatorStats gates = simulate("po", 5, Set.of());
+    // THEN every payment is confirmed, each gate heard of each payment once, and no barrier opened twice
+    assertThat(TestNodes.poll(Duration.ofSeconds(20), () -> java.util.stream.IntStream.range(0, 20)
+        .allMatch(i -> "confirmed".equals(http.get("/api/v1/payments/offline-" + i).json().getString("state")))))
+        .as("all 20 confirmed").isTrue();
+    for (int i = 0; i < 20; i++) {
+      assertThat(gates.openings("offline-" + i)).as("barrier openings for offline-%d", i).isEqualTo(1);
+    }
+    assertThat(gates.openedTwice()).isZero();
+  }
+
+  @Test
   void healthyParksAnswerPromptlyWhileABlackholedParkHasFiftyRequestsWaiting() {
     // GIVEN nine healthy parks and one whose network silently dropped right after hello
     simulate("h", 10, Set.of("h10"));
