@@ -76,10 +76,15 @@ wait_until() {
 port_free() { ! ss -ltnH "sport = :$1" | grep -q .; }
 listening() { ! port_free "$1"; }
 ports_free() { local p; for p in "$@"; do port_free "$p" || return 1; done; }
+# owns_port PID PORT: PID is alive and is what listens on PORT (not another harness's process that
+# took the port between the start-up check and this process's bind)
+owns_port() { kill -0 "$1" 2>/dev/null && ss -ltnpH "sport = :$2" | grep -q "pid=$1,"; }
 
 # api PORT PATH: GET on 127.0.0.1:PORT, with the bearer API_KEY if set
 api() { curl -s --max-time 5 ${API_KEY:+-H "Authorization: Bearer $API_KEY"} "http://127.0.0.1:$1$2"; }
 ready() { curl -sf --max-time 1 "http://127.0.0.1:$1/health/ready" >/dev/null; }
+# ready_by PID PORT: the node PID listens on PORT and is ready
+ready_by() { owns_port "$1" "$2" && ready "$2"; }
 node_id() { curl -s --max-time 1 "http://127.0.0.1:$1/health/ready" | grep -o '"node":"[^"]*"' | cut -d'"' -f4; }
 # total PORT [NODE]: the directory's park count as PORT's node sees it (of NODE's parks only if given)
 total() { api "$1" "/api/v1/parks?limit=1${2:+&node=$2}" | grep -o '"total":[0-9]*' | cut -d: -f2; }

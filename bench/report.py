@@ -21,11 +21,12 @@ import sys
 from collections import defaultdict
 
 import results
-from results import failed, p_us, rps
+from results import failed, p_us, payment_answers, rps
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PCTS = ["50", "75", "90", "95", "99", "99.5", "99.9", "99.99"]
 CEILING = "a"
+STORES = ["cluster", "postgres"]   # i, j: the payment stores, in the report's order
 ORDER = ["a", "b", "c", "d", "d/blackholed", "e", "e/offline", "f"]
 RATE_ORDER = ["c@rate", "d@rate", "d@rate/blackholed", "e@rate", "e@rate/offline", "f@rate"]
 NAMES = {
@@ -185,6 +186,106 @@ def plot_section(image_link, plotted):
     return ([] if plotted else [NO_PLOT]) + [f"![latency percentiles]({image_link})", ""]
 
 
+def store_order(stores):
+    return sorted(stores, key=lambda x: (STORES.index(x) if x in STORES else len(STORES), x))
+
+
+def i_section(d):
+    keys = store_order({k.split(":", 1)[1] for k in d.streams if k.startswith("i:") and "/" not in k})
+    if not keys:
+        return []
+    out = [
+        "## i. Payments end to end", "",
+        f"One node per payment store (`payments.store`), the simulator's 1,000 controllers, warmed up with the same load; "
+        f"wrk with `bench/wrk/payments.lua`, {d.run.get('conns')} connections (closed loop): every request is a "
+        "`POST /api/v1/parks/{parkId}/payments` with a new paymentId, rotating over the parks, with the default "
+        "`timeoutMs`. **200** = recorded and confirmed by the controller within the POST; **202** = recorded, still being "
+        "delivered when the POST's budget ran out; other = any other status or a socket error.", "",
+        "| store | payments/s | p50 ms | p99 ms | p99.9 ms | 200 confirmed | 202 | other | node CPU % | simulator CPU % "
+        "| node RSS MB | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for store in keys:
+        runs = d.streams["i:" + store]
+        shares = [payment_answers(r) for r in runs]
+        n = sum(r["wrk"]["requests"] for r in runs)
+        loads = [r["load1"] for r in runs]
+        p = lambda q: fmt([ms(p_us(r, q)) for r in runs], "{:.1f}")
+        out.append(f"| {store} | {fmt([rps(r) for r in runs])} | {p('50')} | {p('99')} | {p('99.9')} | "
+                   f"{fmt([x[0] * 100 for x in shares], '{:.1f}', spread=False)} % | "
+                   f"{fmt([x[1] * 100 for x in shares], '{:.2f}', spread=False)} % | "
+                   f"{errors_other(runs)} (of {n:,}) | {fmt([r['node_cpu_pct'] for r in runs])} | "
+                   f"{fmt([r.get('sim_cpu_pct') for r in runs])} | {fmt([r['node_rss_mb'] for r in runs])} | "
+                   f"{min(loads):.1f}–{max(loads):.1f} |")
+    return out + ["", "Shares: the median of the runs; the other column counts all runs.", ""]
+
+
+def errors_other(runs):
+    tot = defaultdict(int)
+    for r in runs:
+        for k, v in r["wrk"]["statuses"].items():
+            if k != "200" and k.split(" ")[0] != "202":
+                tot[k] += v
+        for k, v in r["wrk"]["socket_errors"].items():
+            if v and k != "write":
+                tot["socket " + k] += v
+    return ", ".join(f"{k}: {v:,}" for k, v in sorted(tot.items())) or "none"
+
+
+def j_rows(d, store):
+    return [m for m in d.metas.get("j", []) if m.get("store") == store]
+
+
+def j_section(d):
+    stores = store_order({m.get("store") for m in d.metas.get("j", [])})
+    if not stores:
+        return []
+    first = d.metas["j"][0]
+    per_park = f"{first['payments'] // first['parks']:,}" if first.get("parks") else "?"
+    out = [
+        "## j. Pending delivery after a reconnect storm", "",
+        "The node of i (same store, same warm-up): its simulator is killed (-9); once the directory shows no park "
+        f"online, `bench/payments.py post` sends the payments (8 connections, {per_park} per park, all offline: 202 "
+        "expected); "
+        "then a new simulator starts, all its controllers connect at once, and the node delivers each park's pending "
+        "payments after its hello. Times count from that simulator's start, so they include its JVM start (the "
+        "\"first reconnect\" column). `bench/payments.py wait` polls `GET /api/v1/parks/{parkId}/payments?state=accepted,sent` "
+        "for the parks that still had one, until none has (\"seen all confirmed\": an upper bound, one sweep late at "
+        "most), then reads every record: the confirmation times come from each record's history (the node's clock), "
+        "attempts from the record, lost = posted but in no listing.", "",
+        "| store | storm | posted offline | first reconnect | all sessions back | first confirmed | half confirmed "
+        "| last confirmed | **seen all confirmed** | last confirmed − first reconnect | attempts > 1 | not confirmed | lost | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for store in stores:
+        rows = j_rows(d, store)
+        for m in rows:
+            r, post = m.get("result") or {}, m.get("post") or {}
+            st = ", ".join(f"{k}: {v:,}" for k, v in sorted((post.get("statuses") or {}).items()))
+            span = (r["last_confirmed_s"] - r["first_reconnect_s"]
+                    if r.get("last_confirmed_s") is not None and r.get("first_reconnect_s") is not None else None)
+            seen = r.get("seen_all_confirmed_s")
+            out.append(
+                f"| {store} | {m['run']} ({m['payments']:,} for {m['parks']:,} parks) | {st} at {post.get('per_s', 0):,}/s | "
+                f"{seconds(r.get('first_reconnect_s'))} | {seconds(r.get('last_reconnect_s'))} | "
+                f"{seconds(r.get('first_confirmed_s'))} | {seconds(r.get('p50_confirmed_s'))} | "
+                f"{seconds(r.get('last_confirmed_s'))} | "
+                f"**{'not within ' + str(m.get('deadline_s')) + ' s' if seen is None else seconds(seen)}** | {seconds(span)} | "
+                f"{r.get('attempts_over_1', '–')} | {r.get('not_confirmed', '–')} | {r.get('lost', '–')} | {m['load1']} |")
+        res = [m.get("result") or {} for m in rows]
+        seen = [r.get("seen_all_confirmed_s") for r in res]
+        last = [r.get("last_confirmed_s") for r in res]
+        span = [r["last_confirmed_s"] - r["first_reconnect_s"] for r in res
+                if r.get("last_confirmed_s") is not None and r.get("first_reconnect_s") is not None]
+        out.append(f"| **{store}: median** | {len(rows)} storm(s) | | | | | | {fmt(last, '{:.2f}')} s | "
+                   f"**{fmt(seen, '{:.2f}')} s** | {fmt(span, '{:.2f}')} s | | | | |")
+    out += ["", "Double openings: every payment confirmed with attempts = 1 was written to its controller once; a "
+            "payment with attempts > 1 went to the same simulator process, which dedupes on paymentId (one opening per "
+            "paymentId). The simulator counts openings in-process (`SimulatorStats`) but does not print them, so the "
+            "openings themselves are not counted here.", ""]
+    return out
+
+
 def g_section(d):
     g = d.metas.get("g")
     if not g:
@@ -319,6 +420,36 @@ def check_g_heartbeats(d, t):
             verdict(scaled < t["max_core_percent"]))
 
 
+def check_payments_load(d, t):
+    runs = d.streams.get("i:" + t["store"])
+    if not runs:
+        return None
+    rate = med([rps(r) for r in runs])
+    p99 = d.p("i:" + t["store"], "99") / 1000
+    ok = med([payment_answers(r)[0] for r in runs]) * 100
+    missed = [what for what, good in (("payments/s", rate >= t["min_per_s"]), ("p99", p99 < t["max_p99_ms"]),
+                                      ("confirmed share", ok >= t["min_confirmed_percent"])) if not good]
+    return ({}, f"{rate:,.0f} payments/s, p99 {p99:.1f} ms, {ok:.2f} % answered 200 confirmed (medians of {len(runs)} runs)",
+            verdict(not missed) + (f" ({', '.join(missed)})" if missed else ""))
+
+
+def check_pending_delivery(d, t):
+    rows = j_rows(d, t["store"])
+    if not rows:
+        return None
+    res = [m.get("result") or {} for m in rows]
+    seen = [r.get("seen_all_confirmed_s") for r in res]
+    lost = sum(r.get("lost", 0) for r in res)
+    left = sum(r.get("not_confirmed", 0) for r in res)
+    over = sum(r.get("attempts_over_1", 0) for r in res)
+    within = sum(x is not None and x <= t["max_s"] for x in seen)
+    ok = within == len(rows) and lost == 0 and left == 0 and all(r.get("parks_unread", 1) == 0 for r in res)
+    return ({"payments": rows[0]["payments"]},
+            f"seen all confirmed: median {fmt(seen, '{:.1f}')} s from the simulator's start, {within}/{len(rows)} "
+            f"storms within {t['max_s']} s; lost {lost}, not confirmed {left}, attempts > 1: {over}",
+            verdict(ok))
+
+
 def check_h_storm(d, t):
     h = d.metas.get("h")
     if not h:
@@ -340,6 +471,7 @@ CHECKS = {
     "throughput_share": check_throughput_share, "p99_vs": check_p99_vs, "zero_errors": check_zero_errors,
     "p99_below": check_p99_below, "p50_overhead": check_p50_overhead, "g_controllers": check_g_controllers,
     "g_memory": check_g_memory, "g_heartbeats": check_g_heartbeats, "h_storm": check_h_storm,
+    "payments_load": check_payments_load, "pending_delivery": check_pending_delivery,
 }
 
 
@@ -397,7 +529,7 @@ def plot(d, path):
 
 def render(d, targets, image_link, plotted, notes_text):
     lines = (header(d) + throughput_tables(d) + plot_section(image_link, plotted) + g_section(d) + h_section(d)
-             + targets_section(d, targets))
+             + i_section(d) + j_section(d) + targets_section(d, targets))
     if notes_text is not None:
         lines += [notes_text.rstrip(), ""]
     return "\n".join(lines) + "\n"

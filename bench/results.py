@@ -5,14 +5,19 @@ bench/run calls it to record what it measured; report.py imports it to read the 
 is one JSON object:
 
   measurement  {"scenario","gen","run","load1","node_cpu_pct","sim_cpu_pct","node_rss_mb","conns",
-                "stream": "main" | <side stream tag>, "wrk": <the BENCHJSON object of wrk or RateLoad>}
+                "stream": "main" | <side stream tag>, "wrk": <the BENCHJSON object of wrk or RateLoad>,
+                and any --field, e.g. "store" (i: the node's payment store)}
   meta         {"scenario": <letter> | "_" (the run itself), "stream": "meta", ...}
+
+A measurement with a "store" field is keyed "<scenario>:<store>" (i:cluster, i:postgres): the same
+scenario on two payment stores is two streams.
 
 Commands (stdlib only):
 
   results.py record RESULTS --scenario c --gen wrk --run 1 --conns 50 --load1 3.4 --rss-kb K
                     --wall T0 T1 --node-ticks C0 C1 [--side-ticks S0 S1] --stream main=FILE [--stream TAG=FILE]
-      one measurement line per stream; prints the one-line summary the harness logs
+                    [--field KEY=VALUE ...]
+      one measurement line per stream (each with the --field keys); prints the one-line summary the harness logs
   results.py meta RESULTS SCENARIO key=text key:=json ...
   results.py cpu-pct C0 C1 T0 T1 [--digits N]   CPU ticks over wall seconds, % of one core
   results.py seconds T0 [T1]                    T1 (default: now) - T0, rounded to 0.01 s
@@ -52,6 +57,18 @@ def failed(row):
     return w["requests"] - w["statuses"].get("200", 0) + sum(w["socket_errors"].values())
 
 
+def payment_answers(row):
+    """Scenario i (bench/wrk/payments.lua): shares of one run's answers, (200 confirmed, 202 recorded and
+    still being delivered, anything else incl. socket errors), each a fraction of all answers."""
+    w = row["wrk"]
+    n = w["requests"] + sum(w["socket_errors"][k] for k in ("connect", "read", "timeout"))
+    if not n:
+        return 0.0, 0.0, 0.0
+    ok = w["statuses"].get("200", 0)
+    later = sum(v for k, v in w["statuses"].items() if k.split(" ")[0] == "202")
+    return ok / n, later / n, (n - ok - later) / n
+
+
 def summary(row):
     return (f"{row['stream']}: {int(rps(row))} req/s p50 {p_us(row, '50') / 1000:g} ms "
             f"p99 {p_us(row, '99') / 1000:g} ms {json.dumps(row['wrk']['statuses'], separators=(',', ':'))}")
@@ -81,8 +98,9 @@ def load(path):
 
 
 def stream_key(row):
-    """'c' for a scenario's main load, 'd/blackholed' for a side stream."""
-    return row["scenario"] if row["stream"] == "main" else row["scenario"] + "/" + row["stream"]
+    """'c' for a scenario's main load, 'd/blackholed' for a side stream, 'i:postgres' for a store's."""
+    key = row["scenario"] + (":" + row["store"] if row.get("store") else "")
+    return key if row["stream"] == "main" else key + "/" + row["stream"]
 
 
 def group(rows):
@@ -105,6 +123,9 @@ def cmd_record(a):
         "sim_cpu_pct": cpu_pct(a.side_ticks[0], a.side_ticks[1], *a.wall),
         "node_rss_mb": a.rss_kb // 1024, "conns": a.conns,
     }
+    for kv in a.field:
+        k, _, v = kv.partition("=")
+        common[k] = v
     lines = []
     for spec in a.stream:
         tag, _, path = spec.partition("=")
@@ -163,6 +184,7 @@ def main(argv=None):
     r.add_argument("--node-ticks", nargs=2, type=int, required=True, metavar=("C0", "C1"))
     r.add_argument("--side-ticks", nargs=2, type=int, default=[0, 0], metavar=("S0", "S1"))
     r.add_argument("--stream", action="append", required=True, metavar="TAG=FILE")
+    r.add_argument("--field", action="append", default=[], metavar="KEY=VALUE")
     r.set_defaults(fn=cmd_record)
 
     m = sub.add_parser("meta")

@@ -121,6 +121,7 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  @SuppressWarnings("try") // connections that only have to be open
   void everyWayOfClosingGivesTheConnectionBackExactlyOnce() throws Exception {
     // GIVEN many connections that end in every way: peer close after hello, peer close before
     // hello, refused hello, protocol error, legacy refusal, and refusals at the limit

@@ -84,7 +84,10 @@ class LegacyProtocolTest {
     try (TestController legacy = typeIn("old-9")) {
       // WHEN a v1 controller with a valid token says hello for it
       try (TestController v1 = TestController.online(node.controllerPort(), "old-9")) {
-        // THEN the v1 session holds the park and the legacy connection is closed
+        // THEN the v1 session holds the park (it answers for it) and the legacy connection is closed
+        CompletableFuture<Response> fee = http.getAsync("/api/v1/parks/old-9/fee?timeoutMs=5000");
+        v1.answer(v1.readRequest("fee.query"), new io.vertx.core.json.JsonObject().put("amount", 5).put("currency", "CNY"));
+        assertThat(fee.join().status()).isEqualTo(200);
         assertThat(TestNodes.poll(Duration.ofSeconds(5),
             () -> "v1".equals(http.get("/api/v1/parks/old-9").json().getString("protocol")))).isTrue();
         assertThat(legacy.awaitClosed(Duration.ofSeconds(10))).as("legacy connection closed").isTrue();
@@ -168,6 +171,7 @@ class LegacyProtocolTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the connection only has to be open
   void paymentsToALegacyGateAreNotSupported() throws Exception {
     try (TestController gate = typeIn("lobby")) {
       Response r = http.post("/api/v1/parks/lobby/payments", "{\"paymentId\":\"p1\",\"amount\":100}");
