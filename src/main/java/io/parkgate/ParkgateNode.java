@@ -158,7 +158,7 @@ public final class ParkgateNode {
         selector.useDirectory(ar.result());
       }
     }).compose(directory -> paymentStore.compose(payments -> {
-      PaymentCourier courier = new PaymentCourier(payments, nodeId, config.paymentAttemptTimeoutMs());
+      PaymentCourier courier = new PaymentCourier(payments, metrics, nodeId, config.paymentAttemptTimeoutMs());
       return vertx.deployVerticle(courier).compose(id ->
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES)).compose(subscriptions -> {
           Future<Integer> controllerPort = deployListener(vertx, config.listenPort(ListenPort.Listener.CONTROLLER), config.controllerInstances(),

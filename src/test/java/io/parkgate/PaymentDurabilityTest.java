@@ -6,6 +6,7 @@ import io.parkgate.config.ParkgateConfig;
 import io.parkgate.config.Settings;
 import io.parkgate.testing.Http;
 import io.parkgate.testing.Http.Response;
+import io.parkgate.testing.Metrics;
 import io.parkgate.testing.TestController;
 import io.parkgate.testing.TestNodes;
 import io.parkgate.testing.TestPostgres;
@@ -80,6 +81,8 @@ class PaymentDurabilityTest {
         assertThat(fee.join().status()).isEqualTo(200);
         Response ready = http.get("/health/ready");
         assertThat(ready.json().encode()).contains("\"available\":false");
+        assertThat(TestNodes.poll(Duration.ofSeconds(15),
+            () -> Metrics.value(http, "parkgate_payments_store_up") == 0)).as("the store-up gauge says 0").isTrue();
       } finally {
         TestPostgres.control("start");
       }
@@ -89,6 +92,9 @@ class PaymentDurabilityTest {
         Response r = http.post("/api/v1/parks/dur-2-" + RUN + "/payments?timeoutMs=200", pay(paymentId));
         return r.status() == 202 || r.status() == 200;
       })).as("payments accepted again after the database returned").isTrue();
+      assertThat(TestNodes.poll(Duration.ofSeconds(15),
+          () -> Metrics.value(http, "parkgate_payments_store_up") == 1)).as("the store-up gauge says 1").isTrue();
+      assertThat(Metrics.value(http, "parkgate_payments_accepted_total", "store=\"postgres\"")).isPositive();
     } finally {
       TestNodes.close(node);
     }

@@ -89,7 +89,7 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     parks = new ParkClient(vertx, directory, metrics);
-    payments = new PaymentHandler(vertx, paymentStore, directory, config);
+    payments = new PaymentHandler(vertx, paymentStore, directory, config, metrics);
     // no h2c upgrade: behind a load balancer HTTP/1.1 is what arrives, and a half-done upgrade
     // (seen with the JDK client) must not leave a caller waiting
     // (h2c off also keeps every connection on the HTTP/1.x pipeline that ConnectionGuard makes strict)

@@ -6,6 +6,7 @@ import io.parkgate.bus.GatewayException;
 import io.parkgate.bus.ParkEntry;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.config.ParkgateConfig;
+import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.payments.Payment;
 import io.parkgate.payments.PaymentCourier;
 import io.parkgate.payments.PaymentState;
@@ -36,9 +37,12 @@ final class PaymentHandler {
   private final PaymentStore store;
   private final ParkDirectory directory;
   private final ParkgateConfig config;
+  private final GatewayMetrics metrics;
 
-  PaymentHandler(Vertx vertx, PaymentStore store, ParkDirectory directory, ParkgateConfig config) {
+  PaymentHandler(Vertx vertx, PaymentStore store, ParkDirectory directory, ParkgateConfig config,
+      GatewayMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.store = store;
     this.directory = directory;
     this.config = config;
@@ -65,6 +69,11 @@ final class PaymentHandler {
     Payment accepted = Payment.accepted(id, parkId, ((Number) amount).longValue(), lane, plate, now,
         now + ((Number) validFor).longValue() * 1000, directory.nodeId());
     store.insert(accepted)
+        .andThen(ar -> {
+          if (ar.succeeded() && ar.result().created()) {
+            metrics.paymentAccepted(config.paymentStore());
+          }
+        })
         .compose(inserted -> inserted.created()
             ? deliverNow(inserted.payment(), timeoutMs).map(p -> answer(ctx, p, false))
             : retry(accepted, inserted.payment())

@@ -28,6 +28,8 @@ public final class GatewayMetrics {
   /** method → outcome → counter, found without building a key string per request. */
   private final ConcurrentMap<String, ConcurrentMap<String, Counter>> requestCounters = new ConcurrentHashMap<>();
   private final Counter lateResponses;
+  /** 1 while the payment store answers, 0 while it does not, -1 before the first check. */
+  private final AtomicInteger paymentStoreUp = new AtomicInteger(-1);
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -37,6 +39,26 @@ public final class GatewayMetrics {
         .description("HTTP requests to parks waiting for an answer on this node").register(registry);
     lateResponses = Counter.builder("parkgate.late.responses")
         .description("Controller answers that arrived after their request timed out (dropped)").register(registry);
+    Gauge.builder("parkgate.payments.store.up", paymentStoreUp, AtomicInteger::get)
+        .description("1 while the payment store answers this node, 0 while it does not").register(registry);
+  }
+
+  /** The payment store answered (or not) this node's last check. */
+  public void paymentStoreUp(boolean up) {
+    paymentStoreUp.set(up ? 1 : 0);
+  }
+
+  /**
+   * How one delivery attempt ended: confirmed, rejected, expired, unanswered (written, no answer)
+   * or not_written (refused by the node before writing).
+   */
+  public void paymentAttempt(String outcome) {
+    counter("parkgate.payments.attempts", "outcome", outcome).increment();
+  }
+
+  /** A payment was accepted (recorded) in {@code store} (cluster, postgres). */
+  public void paymentAccepted(String store) {
+    counter("parkgate.payments.accepted", "store", store).increment();
   }
 
   /** Metrics that go nowhere, for code paths without a registry. */

@@ -6,6 +6,7 @@ import io.parkgate.bus.ControllerCall;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GatewayException;
 import io.parkgate.bus.SessionEvents;
+import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.protocol.ControllerMethods;
 import io.parkgate.protocol.RpcError;
 import io.vertx.core.Future;
@@ -60,7 +61,11 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
   /** How one attempt ended. */
   private enum Outcome { DONE, UNANSWERED, SESSION_GONE }
 
+  /** How often the courier checks that the store answers (the store-up gauge). */
+  static final long STORE_CHECK_MS = 5_000;
+
   private final PaymentStore store;
+  private final GatewayMetrics metrics;
   private final String nodeId;
   private final long attemptTimeoutMs;
   private final Map<String, Run> runs = new HashMap<>();
@@ -68,8 +73,9 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
   private final Map<String, List<Message<JsonObject>>> waiters = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
-  public PaymentCourier(PaymentStore store, String nodeId, long attemptTimeoutMs) {
+  public PaymentCourier(PaymentStore store, GatewayMetrics metrics, String nodeId, long attemptTimeoutMs) {
     this.store = store;
+    this.metrics = metrics;
     this.nodeId = nodeId;
     this.attemptTimeoutMs = attemptTimeoutMs;
   }
@@ -77,7 +83,13 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
   @Override
   public Future<?> start() {
     consumer = vertx.eventBus().consumer(Addresses.courier(nodeId), this::handleDeliver);
+    checkStore();
+    vertx.setPeriodic(STORE_CHECK_MS, t -> checkStore());
     return consumer.completion();
+  }
+
+  private void checkStore() {
+    store.ping().onComplete(ar -> metrics.paymentStoreUp(ar.succeeded()));
   }
 
   @Override
@@ -199,6 +211,7 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
     long now = System.currentTimeMillis();
     LOG.debug("payment {}: attempt {} answered {}", taken.paymentId(), taken.attempts(), String.valueOf(answer));
     if (answer instanceof JsonObject result) {
+      metrics.paymentAttempt("confirmed");
       return writeOutcome(taken, taken.answered(PaymentState.CONFIRMED, result, now, nodeId), Outcome.DONE);
     }
     GatewayException e = (GatewayException) answer;
@@ -206,12 +219,14 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
     if (e.code() == ErrorCode.NOT_SUPPORTED && !details.containsKey("gateCode")) {
       // refused by the node before writing: the park's controller cannot take payments (legacy)
       JsonObject error = new JsonObject().put("gateCode", RpcError.METHOD_NOT_FOUND).put("gateMessage", e.getMessage());
+      metrics.paymentAttempt("rejected");
       Payment before = taken.notWritten(currentBefore(taken), e.code().name(), now, nodeId);
       return writeOutcome(taken, before.answered(PaymentState.REJECTED, error, now, nodeId), Outcome.DONE);
     }
     if (e.code() == ErrorCode.GATE_ERROR && details.containsKey("gateCode") || e.code() == ErrorCode.NOT_SUPPORTED) {
       JsonObject error = new JsonObject().put("gateCode", details.getInteger("gateCode", -32601))
           .put("gateMessage", details.getString("gateMessage", e.getMessage()));
+      metrics.paymentAttempt(error.getInteger("gateCode") == RpcError.PAYMENT_EXPIRED ? "expired" : "rejected");
       if (error.getInteger("gateCode") == RpcError.PAYMENT_EXPIRED) {
         // the gate refused it as past its validUntil (clocks differ): nothing opened, it never will
         return writeOutcome(taken, taken.expired(now, nodeId), Outcome.DONE);
@@ -221,6 +236,7 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
     String why = e.code().name();
     boolean written = e.code() == ErrorCode.GATE_TIMEOUT || e.code() == ErrorCode.GATE_ERROR
         || (e.code() == ErrorCode.GATE_OFFLINE && "unknown".equals(details.getString("outcome")));
+    metrics.paymentAttempt(written ? "unanswered" : "not_written");
     if (written) {
       return writeOutcome(taken, taken.attemptFailed(why, now, nodeId),
           e.code() == ErrorCode.GATE_OFFLINE ? Outcome.SESSION_GONE : Outcome.UNANSWERED);
