@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>The schema is created and migrated at start from the versioned SQL files listed in
  * {@code db/payments/migrations.txt}, each applied once, in order, in its own transaction, under a
  * PostgreSQL advisory lock (nodes starting together do not race). Final records are deleted
- * {@code payments.retentionMs} after their last change, by every node (idempotent).
+ * {@code payments.retentionMs} after their last change, pending ones that were never read again
+ * that long after their validity ended; by every node, once a minute (idempotent).
  *
  * <p>Every operation is bounded by the store timeout; a failure or a timeout is
  * {@link PaymentStore#unavailable STORE_UNAVAILABLE}, and the pool reconnects by itself when the
@@ -137,9 +138,11 @@ public final class PostgresPaymentStore implements PaymentStore {
   }
 
   private void cleanup() {
-    pool.preparedQuery("DELETE FROM parkgate_payments WHERE state IN ('confirmed', 'rejected', 'expired', 'cancelled')"
-            + " AND updated_at < now() - make_interval(secs => $1)")
-        .execute(Tuple.of(retentionMs / 1000.0))
+    // final records a retention after their last change; pending ones nobody read again (a park
+    // that never came back) a retention after their validity ended, as the cluster store's TTL does
+    pool.preparedQuery("DELETE FROM parkgate_payments WHERE (state IN ('confirmed', 'rejected', 'expired', 'cancelled')"
+            + " AND updated_at < now() - make_interval(secs => $1)) OR valid_until < $2")
+        .execute(Tuple.of(retentionMs / 1000.0, System.currentTimeMillis() - retentionMs))
         .onSuccess(rows -> {
           if (rows.rowCount() > 0) {
             LOG.info("payment store: deleted {} final records past their retention", rows.rowCount());
