@@ -1,5 +1,6 @@
 package io.parkgate.http;
 
+import io.parkgate.metrics.LogLimit;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequestDecoder;

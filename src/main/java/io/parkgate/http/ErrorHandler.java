@@ -1,5 +1,6 @@
 package io.parkgate.http;
 
+import io.parkgate.metrics.LogLimit;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GatewayException;
 import io.vertx.core.Future;

@@ -7,6 +7,7 @@ import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GatewayException;
 import io.parkgate.bus.SessionEvents;
 import io.parkgate.metrics.GatewayMetrics;
+import io.parkgate.metrics.LogLimit;
 import io.parkgate.protocol.ControllerMethods;
 import io.parkgate.protocol.RpcError;
 import io.vertx.core.Future;
@@ -69,6 +70,7 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
   private final String nodeId;
   private final long attemptTimeoutMs;
   private final Map<String, Run> runs = new HashMap<>();
+  private final LogLimit runFailures = new LogLimit(10, java.util.concurrent.TimeUnit.SECONDS);
   /** Bus requests waiting for a payment's next outcome, by paymentId. */
   private final Map<String, List<Message<JsonObject>>> waiters = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
@@ -140,8 +142,11 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
 
   private void finished(String parkId, Run run, long epochOfRun, Outcome outcome, Throwable failure) {
     run.running = false;
-    if (failure != null) {
-      LOG.warn("park {}: payment delivery run failed: {}", parkId, failure.getMessage());
+    long failures = failure == null ? 0 : runFailures.permit();
+    if (failures > 0) {
+      // a store outage fails every park's run at once: one line per interval, with the count
+      LOG.warn("payment delivery runs failed: {} since the last such line; last: park {}: {}", failures, parkId,
+          failure.getMessage());
     }
     if (run.again) {
       start(parkId, run.epoch);

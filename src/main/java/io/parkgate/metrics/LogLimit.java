@@ -1,4 +1,4 @@
-package io.parkgate.http;
+package io.parkgate.metrics;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,13 +8,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * abandons its requests): {@link #permit()} says whether to log now, and how many occurrences the
  * line stands for. Lock-free, so one instance may be shared by several event loops.
  */
-final class LogLimit {
+public final class LogLimit {
 
   private final long intervalNanos;
   private final AtomicLong nextAt = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong occurrences = new AtomicLong();
 
-  LogLimit(long interval, TimeUnit unit) {
+  public LogLimit(long interval, TimeUnit unit) {
     this.intervalNanos = unit.toNanos(interval);
   }
 
@@ -22,7 +22,7 @@ final class LogLimit {
    * Records one occurrence. Returns 0 when it must not be logged, otherwise the number of
    * occurrences the line being written stands for (this one and those suppressed since the last line).
    */
-  long permit() {
+  public long permit() {
     occurrences.incrementAndGet();
     long now = System.nanoTime();
     long next = nextAt.get();
