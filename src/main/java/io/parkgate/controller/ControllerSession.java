@@ -9,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
@@ -42,18 +41,12 @@ import org.slf4j.LoggerFactory;
  * its consumer lingers (see {@link ParkSubscriptions#RETIRED_GRACE_MS}). What is waiting on the
  * controller lives in one {@link PendingRequests} table, shared by every protocol.
  *
- * <p><b>Flow control.</b> Everything the session writes goes through {@link #write}. When the
- * socket's write queue is full, the session stops reading from the socket (the chunk already
- * read is still parsed and answered, which bounds what it adds) until the queue drains; a
- * controller that has not drained within {@link #slowConsumerBoundMs()} is closed as
- * {@code SLOW_CONSUMER}. The parser is fed by the session, not wrapped around the socket: a
- * {@code RecordParser} built on a stream resumes that stream whenever it runs out of buffered
- * data, which undid every {@code socket.pause()} at the end of each read chunk.
- *
- * <p><b>Closing is bounded.</b> A graceful close flushes what is queued first, which never
- * happens if the peer does not read. So a session whose write queue is full at close, and every
- * slow consumer, is aborted (pending output dropped); any other close that has not completed
- * within {@link #slowConsumerBoundMs()} is aborted then.
+ * <p><b>Flow control and bounded closing</b> are {@link SocketFlow}'s: a controller that does
+ * not read stops being read, is refused new bus requests ({@code GATE_BUSY}), and is closed as
+ * {@code SLOW_CONSUMER} after {@link #slowConsumerBoundMs()}; a close never waits longer than that.
+ * The parser is fed by the session, not wrapped around the socket: a {@code RecordParser} built on
+ * a stream resumes that stream whenever it runs out of buffered data, which undid every
+ * {@code socket.pause()} at the end of each read chunk.
  */
 abstract class ControllerSession {
 
@@ -114,11 +107,9 @@ abstract class ControllerSession {
   private Runnable onClose = () -> { };
   /** Completes once the park's consumer and directory entry no longer point here. */
   private Future<Void> unregistered = Future.succeededFuture();
-  /** Reading is paused because the write queue is full; {@link #slowTimer} closes it if it stays so. */
-  private boolean readPaused;
-  private long slowTimer = -1;
+  /** Flow control and bounded closing (a peer that does not read). */
+  private final SocketFlow flow;
   private Runnable onSocketClosed = () -> { };
-  private long lingerTimer = -1;
 
   ControllerSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, ControllerStats stats) {
     this.vertx = vertx;
@@ -128,6 +119,7 @@ abstract class ControllerSession {
     this.stats = stats;
     this.parser = RecordParser.newDelimited(NEWLINE);
     this.pending = new PendingRequests(vertx, stats, this::requestTimedOut);
+    this.flow = new SocketFlow(vertx, socket, slowConsumerBoundMs(), this::closeSlowConsumer);
   }
 
   /**
@@ -141,7 +133,6 @@ abstract class ControllerSession {
     parser.handler(this::handleRawLine);
     parser.exceptionHandler(e -> lineTooLong());
     socket.handler(parser);
-    socket.drainHandler(v -> resumeReading());
     socket.exceptionHandler(e -> LOG.debug("socket error from {}: {}", remoteAddress(), e.toString()));
     socket.closeHandler(v -> socketClosed());
   }
@@ -212,7 +203,7 @@ abstract class ControllerSession {
    * as idle made a reconnect storm that queues for longer than the idle timeout feed itself).
    */
   void checkDeadlines(long nowNanos) {
-    if (readPaused) {
+    if (flow.readPaused()) {
       return; // not reading is not idleness: the slow-consumer timer decides
     }
     long sinceFrameMs = (nowNanos - lastFrameNanos) / 1_000_000;
@@ -302,7 +293,7 @@ abstract class ControllerSession {
       message.reply(status());
       return;
     }
-    if (readPaused || socket.writeQueueFull()) {
+    if (flow.backedUp()) {
       // queuing more for a controller that does not read would only grow the node's memory
       BusFailures.fail(message, ErrorCode.GATE_BUSY, "the gate's connection is not draining");
       return;
@@ -377,34 +368,14 @@ abstract class ControllerSession {
     return "a newer connection for park " + parkId + " exists";
   }
 
-  /**
-   * Writes to the controller. When the write queue is full, stops reading from the socket until
-   * it drains (see the class comment); the rest of the chunk being parsed is still answered.
-   */
+  /** Writes to the controller, with flow control ({@link SocketFlow}). */
   protected final void write(Buffer data) {
-    socket.write(data);
-    if (!readPaused && state != State.CLOSED && socket.writeQueueFull()) {
-      readPaused = true;
-      socket.pause();
-      slowTimer = vertx.setTimer(slowConsumerBoundMs(), t -> {
-        slowTimer = -1;
-        closeSlowConsumer();
-      });
-    }
-  }
-
-  private void resumeReading() {
-    if (readPaused && state != State.CLOSED) {
-      readPaused = false;
-      vertx.cancelTimer(slowTimer);
-      slowTimer = -1;
-      socket.resume();
-    }
+    flow.write(data);
   }
 
   /** Whether reading is paused because the controller does not read what it is sent. */
   boolean readPaused() {
-    return readPaused;
+    return flow.readPaused();
   }
 
   protected void closeWith(CloseReason reason, String text) {
@@ -428,23 +399,7 @@ abstract class ControllerSession {
       unregistered = host.closed(this, subscription);
     }
     parser.pause();
-    if (slowTimer != -1) {
-      vertx.cancelTimer(slowTimer);
-      slowTimer = -1;
-    }
-    if (reason == CloseReason.SLOW_CONSUMER || socket.writeQueueFull()) {
-      abort();
-    } else {
-      if (lastWords != null) {
-        socket.end(lastWords);
-      } else {
-        socket.close();
-      }
-      lingerTimer = vertx.setTimer(slowConsumerBoundMs(), t -> {
-        lingerTimer = -1;
-        abort();
-      });
-    }
+    flow.close(lastWords, reason == CloseReason.SLOW_CONSUMER);
     stats.sessionClosed(reason, wasAnnounced);
     if (wasAnnounced) {
       LOG.atInfo().setMessage("session close")
@@ -455,23 +410,8 @@ abstract class ControllerSession {
     onClose.run();
   }
 
-  /**
-   * Closes the channel at once, dropping what is queued for it. {@code socket.close()} would first
-   * queue a flush behind the pending output, and a peer that does not read never lets it through.
-   */
-  private void abort() {
-    if (socket instanceof NetSocketInternal internal) {
-      internal.channelHandlerContext().close();
-    } else {
-      socket.close();
-    }
-  }
-
   private void socketClosed() {
-    if (lingerTimer != -1) {
-      vertx.cancelTimer(lingerTimer);
-      lingerTimer = -1;
-    }
+    flow.closed();
     onSocketClosed.run();
     close(CloseReason.PEER_CLOSED, null);
   }
