@@ -281,9 +281,18 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
       return;
     }
     store.get(paymentId).onComplete(ar -> {
+      Payment p = ar.succeeded() ? ar.result() : null;
+      if (p != null && !p.state().isFinal() && p.leaseUntil() > System.currentTimeMillis()) {
+        // an attempt is in flight (another run's, possibly on another node): its end is the
+        // answer; wait for it, within the lease (the waiters' own bus timeouts bound them too)
+        waiters.computeIfAbsent(paymentId, k -> new ArrayList<>()).addAll(waiting);
+        long untilLeaseEnds = Math.max(1, p.leaseUntil() - System.currentTimeMillis());
+        vertx.setTimer(untilLeaseEnds, t -> answerWaiters(paymentId));
+        return;
+      }
       for (Message<JsonObject> m : waiting) {
-        if (ar.succeeded() && ar.result() != null) {
-          m.reply(ar.result().toJson());
+        if (p != null) {
+          m.reply(p.toJson());
         } else {
           BusFailures.fail(m, ErrorCode.STORE_UNAVAILABLE, "the payment could not be read back");
         }
