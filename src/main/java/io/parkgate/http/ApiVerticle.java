@@ -165,6 +165,7 @@ public final class ApiVerticle extends VerticleBase {
         ctx.response().putHeader("content-type", "application/yaml").end(openApi);
       }
     });
+    Console.mount(router);
     router.get("/api/v1/parks").handler(new ApiKeyHandler(apiKeys, "parks:read")).handler(this::handleList);
     router.get("/api/v1/parks/:parkId/fee").handler(new ApiKeyHandler(apiKeys, "fee:read")).handler(this::handleFee);
     router.post("/api/v1/parks/:parkId/payments")
