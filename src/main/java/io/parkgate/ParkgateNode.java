@@ -6,7 +6,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.parkgate.cluster.ClusterManagers;
 import io.parkgate.cluster.ParkDirectory;
 import io.parkgate.cluster.ParkNodeSelector;
+import io.parkgate.cluster.ClusterParkHistory;
+import io.parkgate.cluster.ClusterParkWatch;
 import io.parkgate.cluster.ClusterPaymentStore;
+import io.parkgate.bus.SessionEvents;
+import io.parkgate.history.HistoryRecorder;
+import io.parkgate.history.ParkHistory;
+import io.parkgate.history.PostgresParkHistory;
+import io.parkgate.http.NodeInfo;
 import io.parkgate.payments.PaymentCourier;
 import io.parkgate.payments.PaymentStore;
 import io.parkgate.payments.PostgresPaymentStore;
@@ -159,15 +166,25 @@ public final class ParkgateNode {
       }
     }).compose(directory -> paymentStore.compose(payments -> {
       PaymentCourier courier = new PaymentCourier(payments, metrics, nodeId, config.paymentAttemptTimeoutMs());
-      return vertx.deployVerticle(courier).compose(id ->
+      // the history lives where the payments do: in PostgreSQL when they are there, else in the grid
+      ParkHistory history = payments instanceof PostgresPaymentStore postgres
+          ? new PostgresParkHistory(vertx, postgres.pool(), config.historyRetentionMs(), config.paymentStoreTimeoutMs())
+          : new ClusterParkHistory(vertx, hazelcast, config.historyRetentionMs(), config.paymentStoreTimeoutMs());
+      ClusterParkWatch watch = new ClusterParkWatch(vertx, hazelcast, directory::lookup, config.flappingWindowMs(),
+          config.flappingMaxSessions(), config.flappingBanMs(), config.paymentStoreTimeoutMs());
+      SessionEvents events = SessionEvents.both(courier, new HistoryRecorder(history, metrics));
+      return vertx.deployVerticle(courier)
+          .compose(id -> vertx.deployVerticle(new NodeInfo(nodeId, state, metrics, watch)))
+          .compose(id ->
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES)).compose(subscriptions -> {
           Future<Integer> controllerPort = deployListener(vertx, config.listenPort(ListenPort.Listener.CONTROLLER), config.controllerInstances(),
               port -> new ControllerVerticle(config, directory, subscriptions, security, port, legacyPort,
-                  instances.incrementAndGet(), courier),
+                  instances.incrementAndGet(), events, watch),
               ControllerVerticle::actualPort, controllers);
           Future<Integer> httpPort = controllerPort.compose(d -> deployListener(vertx, config.listenPort(ListenPort.Listener.HTTP),
               config.httpInstances(),
-              port -> new ApiVerticle(config, directory, payments, apiKeys, metrics, registryName, state, port,
+              port -> new ApiVerticle(config, directory, payments, history, watch, apiKeys, metrics, registryName,
+                  state, port,
                   httpConnections),
               ApiVerticle::actualPort, api));
           return httpPort.map(h -> {

@@ -6,6 +6,7 @@ public final class Addresses {
   private static final String PARK_PREFIX = "parkgate.park.";
   private static final String HOST_PREFIX = "parkgate.controller.";
   private static final String COURIER_PREFIX = "parkgate.courier.";
+  private static final String NODE_PREFIX = "parkgate.node.";
 
   private Addresses() {
   }
@@ -24,6 +25,11 @@ public final class Addresses {
    */
   public static String park(String parkId) {
     return PARK_PREFIX + parkId;
+  }
+
+  /** A node's own address: what it says about itself ({@code io.parkgate.http.NodeInfo}). */
+  public static String node(String nodeId) {
+    return NODE_PREFIX + nodeId;
   }
 
   /**

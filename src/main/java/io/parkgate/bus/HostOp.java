@@ -14,26 +14,31 @@ import java.util.List;
  * @param epoch    the newer session's epoch: sessions of the park below it must go (EVICT)
  * @param parkIds  the parks whose live state is wanted (LIVE); the answer maps each one the
  *                 instance holds to its status ({@link ControllerCall#OP_STATUS}'s body)
+ * @param by       the newer session, for the evicted one's history: {@code remoteAddress} and
+ *                 {@code node} (EVICT; may be empty)
  */
-public record HostOp(String op, String parkId, long epoch, List<String> parkIds) {
+public record HostOp(String op, String parkId, long epoch, List<String> parkIds, JsonObject by) {
 
   /** A newer session of the park exists: close older ones (answer {@code {"evicted": bool}}). */
   public static final String EVICT = "evict";
   /** The live state of the sessions of the given parks this instance holds. */
   public static final String LIVE = "live";
 
-  public static HostOp evict(String parkId, long newerEpoch) {
-    return new HostOp(EVICT, parkId, newerEpoch, List.of());
+  public static HostOp evict(String parkId, long newerEpoch, JsonObject by) {
+    return new HostOp(EVICT, parkId, newerEpoch, List.of(), by);
   }
 
   public static HostOp live(Collection<String> parkIds) {
-    return new HostOp(LIVE, null, 0, List.copyOf(parkIds));
+    return new HostOp(LIVE, null, 0, List.copyOf(parkIds), new JsonObject());
   }
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("op", op);
     if (parkId != null) {
       json.put("parkId", parkId).put("epoch", epoch);
+    }
+    if (by != null && !by.isEmpty()) {
+      json.put("by", by);
     }
     if (!parkIds.isEmpty()) {
       json.put("parkIds", new JsonArray(parkIds));
@@ -44,7 +49,8 @@ public record HostOp(String op, String parkId, long epoch, List<String> parkIds)
   public static HostOp fromJson(JsonObject json) {
     JsonArray ids = json.getJsonArray("parkIds", new JsonArray());
     return new HostOp(json.getString("op", ""), json.getString("parkId"), json.getLong("epoch", 0L),
-        ids.stream().filter(String.class::isInstance).map(String.class::cast).toList());
+        ids.stream().filter(String.class::isInstance).map(String.class::cast).toList(),
+        json.getValue("by") instanceof JsonObject by ? by : new JsonObject());
   }
 
   /** The answer to {@link #EVICT}. */

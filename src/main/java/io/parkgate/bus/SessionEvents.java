@@ -7,8 +7,30 @@ package io.parkgate.bus;
 public interface SessionEvents {
 
   /** Nobody listens. */
-  SessionEvents NONE = (parkId, epoch) -> { };
+  SessionEvents NONE = new SessionEvents() { };
 
   /** A session of {@code parkId} with {@code epoch} is online here and has answered its hello. */
-  void online(String parkId, long epoch);
+  default void online(String parkId, long epoch) {
+  }
+
+  /** Something for the park's history happened (opened, closed, unresponsive, ...). */
+  default void event(ParkEvent event) {
+  }
+
+  /** Tells both {@code a} and {@code b}. */
+  static SessionEvents both(SessionEvents a, SessionEvents b) {
+    return new SessionEvents() {
+      @Override
+      public void online(String parkId, long epoch) {
+        a.online(parkId, epoch);
+        b.online(parkId, epoch);
+      }
+
+      @Override
+      public void event(ParkEvent event) {
+        a.event(event);
+        b.event(event);
+      }
+    };
+  }
 }

@@ -113,9 +113,12 @@ final class DirectoryView {
     return node.equals(nodeId) || liveNodes.contains(node);
   }
 
-  /** A page ordered by park ID, after {@code after} (exclusive, null = from the start), of one node or all. */
-  List<ParkEntry> page(String after, int limit, String node) {
-    Map<String, ParkEntry> tail = after == null ? parks : parks.tailMap(after, false);
+  /**
+   * A page ordered by park ID, after {@code after} (exclusive, null = from the start), of one node
+   * or all, of the IDs starting with {@code prefix} (null or empty: all).
+   */
+  List<ParkEntry> page(String after, int limit, String node, String prefix) {
+    Map<String, ParkEntry> tail = withPrefix(after == null ? parks : parks.tailMap(after, false), prefix);
     List<ParkEntry> page = new ArrayList<>(Math.min(limit, 1024));
     for (ParkEntry e : tail.values()) {
       if (node == null || node.equals(e.nodeId())) {
@@ -130,6 +133,36 @@ final class DirectoryView {
 
   int size() {
     return parks.size();
+  }
+
+  /** Parks whose ID starts with {@code prefix}, of one node or all. */
+  int count(String node, String prefix) {
+    Map<String, ParkEntry> range = withPrefix(parks, prefix);
+    if (node == null) {
+      return range == parks ? parks.size() : range.size();
+    }
+    int n = 0;
+    for (ParkEntry e : range.values()) {
+      if (node.equals(e.nodeId())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static java.util.NavigableMap<String, ParkEntry> withPrefix(java.util.NavigableMap<String, ParkEntry> map,
+      String prefix) {
+    if (prefix == null || prefix.isEmpty()) {
+      return map;
+    }
+    return map.subMap(prefix, true, prefix + Character.MAX_VALUE, false);
+  }
+
+  /** The nodes this node knows to be live members, itself included. */
+  java.util.Set<String> liveNodes() {
+    java.util.Set<String> out = new java.util.TreeSet<>(liveNodes);
+    out.add(nodeId);
+    return out;
   }
 
   Map<String, Long> countByNode() {

@@ -160,7 +160,22 @@ public final class ParkDirectory implements ParkRegistry {
    * @param nodeId only entries of this node, or null for all
    */
   public List<ParkEntry> page(String after, int limit, String nodeId) {
-    return view.page(after, limit, nodeId);
+    return view.page(after, limit, nodeId, null);
+  }
+
+  /** {@link #page(String, int, String)} of the park IDs starting with {@code prefix} (null: all). */
+  public List<ParkEntry> page(String after, int limit, String nodeId, String prefix) {
+    return view.page(after, limit, nodeId, prefix);
+  }
+
+  /** Online parks in the local view, of one node (or all: null) and a park-ID prefix (or all: null). */
+  public int count(String nodeId, String prefix) {
+    return view.count(nodeId, prefix);
+  }
+
+  /** The cluster's live nodes as this node knows them, itself included, in order. */
+  public java.util.Set<String> liveNodes() {
+    return view.liveNodes();
   }
 
   /** Online parks in the local view. */

@@ -73,6 +73,10 @@ public final class ParkgateConfig {
   public int paymentMaxValidForS() { return get(PAYMENTS_MAX_VALID_FOR_S); }
   public long paymentAttemptTimeoutMs() { return get(PAYMENTS_ATTEMPT_TIMEOUT_MS); }
   public long paymentStoreTimeoutMs() { return get(PAYMENTS_STORE_TIMEOUT_MS); }
+  public int flappingMaxSessions() { return get(CONTROLLERS_FLAPPING_MAX_SESSIONS); }
+  public long flappingWindowMs() { return get(CONTROLLERS_FLAPPING_WINDOW_S) * 1000L; }
+  public long flappingBanMs() { return get(CONTROLLERS_FLAPPING_BAN_S) * 1000L; }
+  public long historyRetentionMs() { return get(HISTORY_RETENTION_S) * 1000L; }
   public String postgresUri() { return get(PAYMENTS_POSTGRES_URI); }
   public int postgresPoolSize() { return get(PAYMENTS_POSTGRES_POOL_SIZE); }
   public String postgresPassword() { return get(POSTGRES_PASSWORD); }
@@ -172,6 +176,11 @@ public final class ParkgateConfig {
     public Builder tlsCertPath(String v) { return set(CONTROLLERS_TLS_CERT, v); }
     public Builder tlsKeyPath(String v) { return set(CONTROLLERS_TLS_KEY, v); }
     public Builder maxInFlightPerPark(int v) { return set(REQUESTS_MAX_IN_FLIGHT_PER_PARK, v); }
+    public Builder flapping(int maxSessions, int windowS, int banS) {
+      set(CONTROLLERS_FLAPPING_MAX_SESSIONS, maxSessions);
+      set(CONTROLLERS_FLAPPING_WINDOW_S, windowS);
+      return set(CONTROLLERS_FLAPPING_BAN_S, banS);
+    }
     public Builder legacyAllowedParks(List<String> v) { return set(LEGACY_ALLOWED_PARKS, List.copyOf(v)); }
     public Builder legacyAllowedSources(List<String> v) { return set(LEGACY_ALLOWED_SOURCES, List.copyOf(v)); }
     public Builder legacyQueueLimit(int v) { return set(LEGACY_QUEUE_LIMIT, v); }

@@ -123,6 +123,18 @@ public final class Settings {
       "--tls-cert", STRING, null, readableFile(), "PEM certificate chain; when set, the v1 port speaks TLS only");
   public static final Setting<String> CONTROLLERS_TLS_KEY = add("controllers.tls.key", "PARKGATE_TLS_KEY",
       "--tls-key", STRING, null, readableFile(), "PEM private key for the certificate");
+  public static final Setting<Integer> CONTROLLERS_FLAPPING_MAX_SESSIONS = add(
+      "controllers.flapping.maxSessionsPerMinute", "PARKGATE_FLAPPING_MAX_SESSIONS", "--flapping-max-sessions", INT, 10,
+      atLeast(1), "more sessions of one park opened within the window (60 s) make it flapping");
+  public static final Setting<Integer> CONTROLLERS_FLAPPING_WINDOW_S = add("controllers.flapping.windowS",
+      "PARKGATE_FLAPPING_WINDOW_S", "--flapping-window-s", INT, 60, range(1, 3_600),
+      "the window maxSessionsPerMinute counts in; change it only to test");
+  public static final Setting<Integer> CONTROLLERS_FLAPPING_BAN_S = add("controllers.flapping.banS",
+      "PARKGATE_FLAPPING_BAN_S", "--flapping-ban-s", INT, 0, range(0, 86_400),
+      "refuse a flapping park's hellos this long (-32008 with retryAfterMs); 0 = never");
+  public static final Setting<Integer> HISTORY_RETENTION_S = add("history.retentionS", "PARKGATE_HISTORY_RETENTION_S",
+      "--history-retention-s", INT, 7 * 24 * 3600, atLeast(60),
+      "a park's events (its last 100) are kept at least this long after the newest (7 days)");
   public static final Setting<Boolean> CONTROLLERS_INSECURE_ACCEPT_ANY_TOKEN = add("controllers.insecureAcceptAnyToken",
       "PARKGATE_INSECURE_ACCEPT_ANY_TOKEN", "--insecure-accept-any-token", BOOL, false, ANY,
       "development only; skip token checks");

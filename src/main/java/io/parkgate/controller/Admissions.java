@@ -2,6 +2,8 @@ package io.parkgate.controller;
 
 import io.parkgate.bus.HostOp;
 import io.parkgate.bus.ParkEntry;
+import io.parkgate.bus.ParkEvent;
+import io.parkgate.bus.ParkWatch;
 import io.parkgate.bus.ParkRegistry;
 import io.parkgate.bus.SessionEvents;
 import io.parkgate.bus.StaleSessionException;
@@ -9,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -49,15 +52,19 @@ final class Admissions implements SessionHost {
   /** This instance's own bus address, which the directory entries name. */
   private final String hostAddress;
   private final SessionEvents events;
+  private final ParkWatch watch;
+  private final ControllerStats stats;
   private final Map<String, ControllerSession> online = new HashMap<>();
   private final Map<String, Floor> floors = new HashMap<>();
   private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
   private int running;
 
   Admissions(Vertx vertx, ParkRegistry registry, ParkSubscriptions subscriptions, String hostAddress,
-      SessionEvents events) {
+      SessionEvents events, ParkWatch watch, ControllerStats stats) {
     this.vertx = vertx;
+    this.stats = stats;
     this.events = events;
+    this.watch = watch;
     this.registry = registry;
     this.subscriptions = subscriptions;
     this.hostAddress = hostAddress;
@@ -87,6 +94,47 @@ final class Admissions implements SessionHost {
       return Future.failedFuture("session closed while waiting for admission");
     }
     String parkId = session.parkId();
+    return watch.opening(parkId, session.remoteAddress())
+        .transform(ar -> {
+          if (ar.failed()) {
+            // the watch is advice: a cluster too slow to count does not keep a controller out
+            LOG.debug("park {}: flapping watch unavailable: {}", parkId, ar.cause().toString());
+            return Future.succeededFuture(ParkWatch.Opening.CALM);
+          }
+          return Future.succeededFuture(ar.result());
+        })
+        .compose(opening -> {
+          noticed(session, opening);
+          if (opening.bannedForMs() > 0) {
+            return Future.failedFuture(new ParkBannedException(parkId, opening.bannedForMs()));
+          }
+          return claim(session);
+        });
+  }
+
+  /** Flapping and duplicates are logged and recorded once, by the admission that found them. */
+  private void noticed(ControllerSession session, ParkWatch.Opening opening) {
+    String parkId = session.parkId();
+    if (opening.flappingStarted()) {
+      stats.flapping();
+      LOG.atWarn().setMessage("park is flapping: {} sessions opened within the window; reported until it calms down")
+          .addArgument(opening.sessions()).addKeyValue("parkId", parkId).addKeyValue("remote", session.remoteAddress())
+          .log();
+      session.record(ParkEvent.FLAPPING, new JsonObject().put("sessions", opening.sessions())
+          .put("detail", opening.sessions() + " sessions opened within the flapping window"));
+    }
+    if (opening.duplicateStarted()) {
+      stats.duplicateController();
+      LOG.atWarn().setMessage("two controllers with the same park ID keep taking it from each other")
+          .addKeyValue("parkId", parkId).addKeyValue("addresses", opening.duplicates()).log();
+      session.record(ParkEvent.DUPLICATE, new JsonObject().put("addresses", new JsonArray(opening.duplicates()))
+          .put("detail", "controllers at " + String.join(" and ", opening.duplicates())
+              + " take the park from each other: two controllers are configured with the same park ID"));
+    }
+  }
+
+  private Future<Void> claim(ControllerSession session) {
+    String parkId = session.parkId();
     // The consumer first: once the claim below makes the directory name this session, requests
     // come here, and until the session is online they must be answered (PARK_MOVED, so the sender
     // retries within its budget), never dropped by a node without a handler.
@@ -98,12 +146,18 @@ final class Admissions implements SessionHost {
           session.epoch(epoch);
           return registry.claim(entryOf(session));
         })
-        .compose(previous -> previous == null ? Future.<Void>succeededFuture() : evict(previous, session.epoch()))
+        .compose(previous -> {
+          if (previous == null) {
+            return Future.<Void>succeededFuture();
+          }
+          session.replaced(previous);
+          return evict(previous, session.epoch(), newer(session));
+        })
         .compose(v -> stillCurrent(session))
         .onSuccess(v -> {
           ControllerSession replaced = online.put(parkId, session);
           if (replaced != null && replaced != session) {
-            replaced.closeForTakeover(session.epoch());
+            replaced.closeForTakeover(session.epoch(), newer(session));
           }
         })
         .onFailure(e -> {
@@ -125,11 +179,16 @@ final class Admissions implements SessionHost {
   }
 
   /** Asks the previous session's instance to close it; a dead or slow node does not stop us. */
-  private Future<Void> evict(ParkEntry previous, long newerEpoch) {
+  private JsonObject newer(ControllerSession session) {
+    return new JsonObject().put("remoteAddress", session.remoteAddress()).put("node", registry.nodeId())
+        .put("epoch", session.epoch());
+  }
+
+  private Future<Void> evict(ParkEntry previous, long newerEpoch, JsonObject by) {
     if (!registry.isLive(previous.nodeId())) {
       return Future.succeededFuture(); // its node is gone, and its sessions with it
     }
-    return vertx.eventBus().request(previous.address(), HostOp.evict(previous.parkId(), newerEpoch).toJson(),
+    return vertx.eventBus().request(previous.address(), HostOp.evict(previous.parkId(), newerEpoch, by).toJson(),
             new DeliveryOptions().setSendTimeout(EVICT_TIMEOUT_MS))
         .<Void>mapEmpty()
         .recover(e -> {
@@ -142,7 +201,20 @@ final class Admissions implements SessionHost {
   @Override
   public void online(ControllerSession session) {
     events.online(session.parkId(), session.epoch());
+    JsonObject opened = new JsonObject();
+    ParkEntry replaced = session.replacedEntry();
+    if (replaced != null) {
+      opened.put("replaced", new JsonObject().put("remoteAddress", replaced.remoteAddress())
+          .put("node", replaced.nodeId()).put("epoch", replaced.epoch()));
+    }
+    session.record(ParkEvent.OPENED, opened);
   }
+
+  @Override
+  public void record(ControllerSession session, String type, JsonObject fields) {
+    events.event(new ParkEvent(session.parkId(), type, System.currentTimeMillis(), fields.put("node", registry.nodeId())));
+  }
+
 
   @Override
   public Future<Void> closed(ControllerSession session, ParkSubscriptions.Subscription subscription) {
@@ -164,7 +236,7 @@ final class Admissions implements SessionHost {
    * an older session still being admitted here cannot come online after it), and close the live
    * session if it is older. Completes with whether a session was evicted.
    */
-  Future<Boolean> evictHere(String parkId, long newerEpoch) {
+  Future<Boolean> evictHere(String parkId, long newerEpoch, JsonObject by) {
     Floor floor = floors.get(parkId);
     if (floor == null || floor.epoch() < newerEpoch) {
       floors.put(parkId, new Floor(newerEpoch, System.nanoTime()));
@@ -173,7 +245,7 @@ final class Admissions implements SessionHost {
     if (session == null || session.epoch() >= newerEpoch) {
       return Future.succeededFuture(false);
     }
-    return session.closeForTakeover(newerEpoch).map(true).otherwise(true);
+    return session.closeForTakeover(newerEpoch, by).map(true).otherwise(true);
   }
 
   /** The live sessions' status for those of {@code parkIds} held here. */

@@ -83,8 +83,32 @@ abstract class ControllerSession {
 
   /** Why a session ended; logged and counted (the metric's {@code reason} label, lower case). */
   enum CloseReason {
-    PEER_CLOSED, IDLE, HELLO_TIMEOUT, ADMISSION_TIMEOUT, PROTOCOL_ERROR, LINE_TOO_LONG, AUTH, TAKEOVER, DRAIN,
-    SERVER_STOP, TIMEOUT_RESYNC, SLOW_CONSUMER, ERROR
+    PEER_CLOSED("closed by the controller or its network"),
+    IDLE(null),
+    HELLO_TIMEOUT(null),
+    ADMISSION_TIMEOUT(null),
+    PROTOCOL_ERROR(null),
+    LINE_TOO_LONG(null),
+    AUTH("token refused"),
+    BANNED(null),
+    TAKEOVER(null),
+    DRAIN("the node drained"),
+    SERVER_STOP("the node stopped"),
+    TIMEOUT_RESYNC("a request timed out; the legacy line cannot tell late answers apart, so it is reset"),
+    SLOW_CONSUMER("the controller did not read what it was sent"),
+    ERROR(null);
+
+    /** What the history says when the close came without its own text. */
+    final String defaultDetail;
+
+    CloseReason(String defaultDetail) {
+      this.defaultDetail = defaultDetail;
+    }
+
+    /** The reason as logs, metrics and the history name it. */
+    String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   protected final Vertx vertx;
@@ -110,6 +134,11 @@ abstract class ControllerSession {
   /** Flow control and bounded closing (a peer that does not read). */
   private final SocketFlow flow;
   private Runnable onSocketClosed = () -> { };
+  /** Why the session is closing, in words, for the history (set just before the close). */
+  private String closeDetail;
+  /** The newer session that took the park over (remote address, node), for the history. */
+  private JsonObject takenOverBy;
+  private io.parkgate.bus.ParkEntry replacedEntry;
 
   ControllerSession(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, ControllerStats stats) {
     this.vertx = vertx;
@@ -259,6 +288,8 @@ abstract class ControllerSession {
       if (ar.failed()) {
         if (ar.cause() instanceof StaleSessionException) {
           closeWith(CloseReason.TAKEOVER, supersededText());
+        } else if (ar.cause() instanceof ParkBannedException banned) {
+          closeBanned(banned);
         } else {
           LOG.warn("park {}: admission failed: {}", parkId, ar.cause().toString());
           closeWith(CloseReason.ERROR, "server could not register the park");
@@ -326,10 +357,11 @@ abstract class ControllerSession {
    * this connection (a controller moving away on request does answer them), within their own
    * deadlines; the socket closes when none is left.
    */
-  Future<Void> closeForTakeover(long newerEpoch) {
+  Future<Void> closeForTakeover(long newerEpoch, JsonObject by) {
     if (state == State.CLOSED || state == State.RETIRING) {
       return unregistered;
     }
+    takenOverBy = by;
     LOG.debug("park {}: epoch {} superseded by {}", parkId, epoch, newerEpoch);
     if (inFlight() == 0 || !state.takesRequests) {
       closeWith(CloseReason.TAKEOVER, supersededText());
@@ -380,8 +412,40 @@ abstract class ControllerSession {
 
   protected void closeWith(CloseReason reason, String text) {
     if (state != State.CLOSED) {
+      closeWith(reason, text, farewell(reason, text));
+    }
+  }
+
+  /** Closes with {@code lastWords} as the last line sent, and {@code text} as the history's detail. */
+  protected void closeWith(CloseReason reason, String text, Buffer lastWords) {
+    if (state != State.CLOSED) {
       LOG.debug("closing {} ({}): {}", remoteAddress(), reason, text);
-      close(reason, farewell(reason, text));
+      closeDetail = text;
+      close(reason, lastWords);
+    }
+  }
+
+  /**
+   * The controller named its park but is refused before admission (a bad token, a source not
+   * allowed): the refusal still goes to that park's history.
+   */
+  protected void identified(String park) {
+    parkId = park;
+  }
+
+  /** The park is banned for flapping: refuse, saying when to come back (protocols that can say so). */
+  protected void closeBanned(ParkBannedException banned) {
+    closeWith(CloseReason.BANNED, banned.getMessage());
+  }
+
+  /** Called once as the session closes, for the protocol's own bookkeeping. */
+  protected void closed() {
+  }
+
+  /** Records an event about this session in the park's history (through the host). */
+  protected final void record(String type, JsonObject fields) {
+    if (parkId != null) {
+      host.record(this, type, fields.put("epoch", epoch).put("protocol", protocol()).put("remoteAddress", remoteAddress()));
     }
   }
 
@@ -399,12 +463,22 @@ abstract class ControllerSession {
       unregistered = host.closed(this, subscription);
     }
     parser.pause();
+    closed();
     flow.close(lastWords, reason == CloseReason.SLOW_CONSUMER);
     stats.sessionClosed(reason, wasAnnounced);
+    JsonObject closed = new JsonObject().put("reason", reason.wire())
+        .put("detail", closeDetail != null ? closeDetail : reason.defaultDetail).put("wasOnline", wasAnnounced);
+    if (waiting > 0) {
+      closed.put("failedPending", waiting);
+    }
+    if (takenOverBy != null && reason == CloseReason.TAKEOVER) {
+      closed.put("takenOverBy", takenOverBy);
+    }
+    record(io.parkgate.bus.ParkEvent.CLOSED, closed);
     if (wasAnnounced) {
       LOG.atInfo().setMessage("session close")
           .addKeyValue("parkId", parkId).addKeyValue("protocol", protocol()).addKeyValue("epoch", epoch)
-          .addKeyValue("remote", remoteAddress()).addKeyValue("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+          .addKeyValue("remote", remoteAddress()).addKeyValue("reason", reason.wire())
           .addKeyValue("failedPending", waiting).log();
     }
     onClose.run();
@@ -445,6 +519,15 @@ abstract class ControllerSession {
 
   boolean isClosed() {
     return state == State.CLOSED;
+  }
+
+  /** The directory entry this session displaced when it was admitted (for its history), or null. */
+  void replaced(io.parkgate.bus.ParkEntry previous) {
+    this.replacedEntry = previous;
+  }
+
+  io.parkgate.bus.ParkEntry replacedEntry() {
+    return replacedEntry;
   }
 
   /** The park's address consumer, registered by the host during admission. */

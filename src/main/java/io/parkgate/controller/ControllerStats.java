@@ -31,6 +31,18 @@ final class ControllerStats {
     metrics.protocolError(protocol);
   }
 
+  void flapping() {
+    metrics.parkEvent("flapping");
+  }
+
+  void duplicateController() {
+    metrics.parkEvent("duplicate_controller");
+  }
+
+  void unresponsive(boolean now) {
+    metrics.unresponsive(now);
+  }
+
   void lateResponse() {
     metrics.lateResponse();
   }

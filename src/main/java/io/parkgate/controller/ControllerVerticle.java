@@ -5,6 +5,7 @@ import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.HostOp;
 import io.parkgate.bus.ParkRegistry;
+import io.parkgate.bus.ParkWatch;
 import io.parkgate.bus.SessionEvents;
 import io.parkgate.config.ListenPort;
 import io.parkgate.config.ParkgateConfig;
@@ -51,6 +52,7 @@ public final class ControllerVerticle extends VerticleBase {
   private final int instance;
   private final ParkSubscriptions subscriptions;
   private final SessionEvents events;
+  private final ParkWatch watch;
   private final Set<ControllerSession> sessions = new HashSet<>();
   private final ControllerStats stats;
   private Admissions admissions;
@@ -65,12 +67,16 @@ public final class ControllerVerticle extends VerticleBase {
    * @param port       the protocol v1 listener (not off)
    * @param legacyPort the legacy text-protocol listener, possibly off
    * @param instance   this instance's number on the node (part of its bus address)
-   * @param events     told when a session comes online (the payment courier)
+   * @param events     told when a session comes online (the payment courier) and what happens to
+   *                   sessions (the park history)
+   * @param watch      asked at each admission whether the park flaps, is banned, or is fought over
    */
   public ControllerVerticle(ParkgateConfig config, ParkRegistry registry, ParkSubscriptions subscriptions,
-      NodeSecurity security, ListenPort port, ListenPort legacyPort, int instance, SessionEvents events) {
+      NodeSecurity security, ListenPort port, ListenPort legacyPort, int instance, SessionEvents events,
+      ParkWatch watch) {
     this.config = config;
     this.events = events;
+    this.watch = watch;
     this.registry = registry;
     this.subscriptions = subscriptions;
     this.tokens = security.tokens;
@@ -85,7 +91,7 @@ public final class ControllerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     String address = Addresses.controllerHost(registry.nodeId(), instance);
-    admissions = new Admissions(vertx, registry, subscriptions, address, events);
+    admissions = new Admissions(vertx, registry, subscriptions, address, events, watch, stats);
     hostConsumer = vertx.eventBus().consumer(address, this::handleHostMessage);
     long sweepMs = Math.max(20, Math.min(1000,
         Math.min(config.idleTimeoutMs(), config.helloTimeoutMs()) / 10));
@@ -177,7 +183,7 @@ public final class ControllerVerticle extends VerticleBase {
   private void handleHostMessage(Message<JsonObject> message) {
     HostOp op = HostOp.fromJson(message.body());
     switch (op.op()) {
-      case HostOp.EVICT -> admissions.evictHere(op.parkId(), op.epoch())
+      case HostOp.EVICT -> admissions.evictHere(op.parkId(), op.epoch(), op.by())
           .onComplete(ar -> message.reply(HostOp.evicted(ar.succeeded() && ar.result())));
       case HostOp.LIVE -> message.reply(admissions.live(op.parkIds()));
       default -> BusFailures.fail(message, ErrorCode.BAD_REQUEST, "unknown op " + op.op());

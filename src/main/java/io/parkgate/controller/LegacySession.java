@@ -89,8 +89,9 @@ final class LegacySession extends ControllerSession {
     String host = remoteHost();
     if (!allowlist.allowsPark(park) || !allowlist.allowsSource(host)) {
       stats.authFailure(protocol());
+      identified(park);
       LOG.warn("legacy controller refused: park={} source={} not in the legacy allowlists", park, host);
-      closeWith(CloseReason.AUTH, "not allowed");
+      closeWith(CloseReason.AUTH, "park or source not in the legacy allowlists");
       return;
     }
     admit(park, () -> { });

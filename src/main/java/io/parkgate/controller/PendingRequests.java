@@ -39,7 +39,7 @@ final class PendingRequests {
    * @param message the bus request to answer; null for the session's own probes
    * @param method  the controller method asked
    */
-  record Request(long id, Message<JsonObject> message, String method, long timerId) {
+  record Request(long id, Message<JsonObject> message, String method, long timerId, long timeoutMs) {
     boolean isProbe() {
       return message == null;
     }
@@ -63,7 +63,7 @@ final class PendingRequests {
   long add(Message<JsonObject> message, String method, long timeoutMs) {
     long id = nextId++;
     long timer = vertx.setTimer(timeoutMs, t -> expire(id));
-    waiting.put(id, new Request(id, message, method, timer));
+    waiting.put(id, new Request(id, message, method, timer, timeoutMs));
     if (message != null) {
       requests++;
     }

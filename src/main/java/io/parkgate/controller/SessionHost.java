@@ -16,6 +16,9 @@ interface SessionHost {
   /** The session answered its hello: it serves the park now. */
   void online(ControllerSession session);
 
+  /** Something for the park's history happened to the session: {@code fields} are the event's own. */
+  void record(ControllerSession session, String type, io.vertx.core.json.JsonObject fields);
+
   /** The session ended: forget it, release its directory entry, unregister its consumer. */
   Future<Void> closed(ControllerSession session, ParkSubscriptions.Subscription subscription);
 }

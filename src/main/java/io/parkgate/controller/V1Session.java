@@ -4,6 +4,7 @@ import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.ControllerCall;
 import io.parkgate.bus.GatewayException;
+import io.parkgate.bus.ParkEvent;
 import io.parkgate.bus.ParkIds;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.protocol.ControllerMethods;
@@ -60,7 +61,11 @@ final class V1Session extends ControllerSession {
 
   @Override
   void handleLine(Buffer line) {
-    unresponsive = false;
+    if (unresponsive) {
+      unresponsive = false;
+      stats.unresponsive(false);
+      record(ParkEvent.RESPONSIVE, new JsonObject().put("detail", "the controller spoke again"));
+    }
     RpcMessage message;
     try {
       message = JsonRpcCodec.decode(line);
@@ -116,6 +121,7 @@ final class V1Session extends ControllerSession {
       }
       case INVALID -> {
         stats.authFailure(protocol());
+        identified(p);
         LOG.atWarn().setMessage("hello refused: invalid token")
             .addKeyValue("parkId", p).addKeyValue("remote", remoteAddress()).log();
         closeWithError(CloseReason.AUTH, new RpcError(RpcError.UNAUTHORIZED, "invalid token for park " + p), hello.id());
@@ -214,7 +220,10 @@ final class V1Session extends ControllerSession {
     if (!unresponsive && !isClosed()) {
       // Fail fast from now on, and ask the controller to prove it is alive.
       unresponsive = true;
+      stats.unresponsive(true);
       LOG.info("park {}: request timed out, marked unresponsive until it speaks", parkId);
+      record(ParkEvent.UNRESPONSIVE, new JsonObject().put("detail", request.method() + " got no answer within "
+          + request.timeoutMs() + " ms; requests fail fast until the controller speaks"));
       send(null, ControllerMethods.PING, new JsonObject(), config.heartbeatIntervalMs());
     }
   }
@@ -228,9 +237,21 @@ final class V1Session extends ControllerSession {
   }
 
   private void closeWithError(CloseReason reason, RpcError error, Object id) {
-    if (state != State.CLOSED) {
-      close(reason, JsonRpcCodec.encode(RpcResponse.failure(id, error)));
+    closeWith(reason, error.message(), JsonRpcCodec.encode(RpcResponse.failure(id, error)));
+  }
+
+  @Override
+  protected void closed() {
+    if (unresponsive) {
+      unresponsive = false;
+      stats.unresponsive(false);
     }
+  }
+
+  @Override
+  protected void closeBanned(ParkBannedException banned) {
+    closeWithError(CloseReason.BANNED, new RpcError(RpcError.PARK_BANNED, banned.getMessage(),
+        new JsonObject().put("retryAfterMs", banned.retryAfterMs())), helloId);
   }
 
   @Override
@@ -241,6 +262,7 @@ final class V1Session extends ControllerSession {
       case TAKEOVER -> RpcError.SUPERSEDED;
       case LINE_TOO_LONG -> RpcError.LINE_TOO_LONG;
       case PROTOCOL_ERROR -> RpcError.INVALID_REQUEST;
+      case BANNED -> RpcError.PARK_BANNED;
       case SLOW_CONSUMER, DRAIN, SERVER_STOP, ADMISSION_TIMEOUT, ERROR, AUTH, PEER_CLOSED, TIMEOUT_RESYNC ->
           RpcError.INTERNAL_ERROR;
     };

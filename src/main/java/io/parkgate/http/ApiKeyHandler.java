@@ -8,12 +8,15 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Requires {@code Authorization: Bearer <key>} with a given scope: 401 UNAUTHORIZED without a
- * known key (with a {@code WWW-Authenticate} challenge), 403 FORBIDDEN without the scope. With no
+ * known key (with a {@code WWW-Authenticate} challenge), 403 FORBIDDEN without the scope (a null
+ * scope: any known key will do). With no
  * keys configured (only allowed when explicitly insecure) every request passes.
  */
 final class ApiKeyHandler implements Handler<RoutingContext> {
 
   private static final String PREFIX = "Bearer ";
+  /** The routing-context key of the {@link ApiKeys.Key} that was presented. */
+  static final String KEY = "apiKeyRecord";
 
   private final ApiKeys keys;
   private final String scope;
@@ -34,10 +37,11 @@ final class ApiKeyHandler implements Handler<RoutingContext> {
     if (key == null) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"parkgate\"");
       ctx.fail(new GatewayException(ErrorCode.UNAUTHORIZED, "a valid API key is required (Authorization: Bearer <key>)"));
-    } else if (!key.scopes().contains(scope)) {
+    } else if (scope != null && !key.scopes().contains(scope)) {
       ctx.fail(new GatewayException(ErrorCode.FORBIDDEN, "the API key '" + key.name() + "' lacks the scope " + scope));
     } else {
       ctx.put("apiKey", key.name());
+      ctx.put(KEY, key);
       ctx.next();
     }
   }

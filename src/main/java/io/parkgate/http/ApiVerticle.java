@@ -2,10 +2,10 @@ package io.parkgate.http;
 
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GatewayException;
-import io.parkgate.bus.HostOp;
 import io.parkgate.bus.ParkIds;
+import io.parkgate.cluster.ClusterParkWatch;
 import io.parkgate.cluster.ParkDirectory;
-import io.parkgate.bus.ParkEntry;
+import io.parkgate.history.ParkHistory;
 import io.parkgate.payments.PaymentStore;
 import io.parkgate.config.ListenPort;
 import io.parkgate.config.ParkgateConfig;
@@ -15,11 +15,8 @@ import io.parkgate.security.ApiKeys;
 import io.parkgate.security.ConnectionBudget;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
@@ -29,7 +26,6 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.spi.cluster.hazelcast.ClusterHealthCheck;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,17 +37,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ApiVerticle extends VerticleBase {
 
-  /** The status endpoint asks the session itself; it has no reason to wait long. */
-  static final long STATUS_TIMEOUT_MS = 1_000;
-
-  /** Largest page of the directory listing. */
-  static final int MAX_PAGE = 1_000;
-  /** How long the listing waits for nodes to report their sessions' live fields. */
-  static final long LIVE_TIMEOUT_MS = 500;
-
   private final ParkgateConfig config;
   private final ParkDirectory directory;
   private final PaymentStore paymentStore;
+  private final ParkHistory history;
+  private final ClusterParkWatch watch;
   private final ApiKeys apiKeys;
   private final GatewayMetrics metrics;
   private final String registryName;
@@ -69,12 +59,16 @@ public final class ApiVerticle extends VerticleBase {
 
   private ParkClient parks;
   private PaymentHandler payments;
+  private ParkHandler views;
   private Router router;
   private io.vertx.core.buffer.Buffer openApi;
   private HttpServer server;
 
-  public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentStore paymentStore, ApiKeys apiKeys,
-      GatewayMetrics metrics, String registryName, NodeState state, ListenPort port, ConnectionBudget connections) {
+  public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentStore paymentStore, ParkHistory history,
+      ClusterParkWatch watch, ApiKeys apiKeys, GatewayMetrics metrics, String registryName, NodeState state,
+      ListenPort port, ConnectionBudget connections) {
+    this.history = history;
+    this.watch = watch;
     this.metrics = metrics;
     this.registryName = registryName;
     this.config = config;
@@ -90,6 +84,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     parks = new ParkClient(vertx, directory, metrics);
     payments = new PaymentHandler(vertx, paymentStore, directory, config, metrics);
+    views = new ParkHandler(vertx, directory, parks, history, watch);
     // no h2c upgrade: behind a load balancer HTTP/1.1 is what arrives, and a half-done upgrade
     // (seen with the JDK client) must not leave a caller waiting
     // (h2c off also keeps every connection on the HTTP/1.x pipeline that ConnectionGuard makes strict)
@@ -166,7 +161,14 @@ public final class ApiVerticle extends VerticleBase {
       }
     });
     Console.mount(router);
-    router.get("/api/v1/parks").handler(new ApiKeyHandler(apiKeys, "parks:read")).handler(this::handleList);
+    router.get("/api/v1/me").handler(new ApiKeyHandler(apiKeys, null)).handler(ParkHandler::handleMe);
+    router.get("/api/v1/cluster").handler(new ApiKeyHandler(apiKeys, "parks:read")).handler(views::handleCluster);
+    router.get("/api/v1/parks").handler(new ApiKeyHandler(apiKeys, "parks:read"))
+        .handler(ctx -> views.handleList(ctx, intParam(ctx, "limit", 100, 1, ParkHandler.MAX_PAGE),
+            ctx.request().getParam("after"), ctx.request().getParam("node"), prefix(ctx)));
+    router.get("/api/v1/parks/:parkId/events").handler(new ApiKeyHandler(apiKeys, "parks:read"))
+        .handler(ctx -> views.handleEvents(ctx, parkId(ctx), intParam(ctx, "limit", 50, 1, ParkHistory.MAX_EVENTS),
+            longParam(ctx, "before")));
     router.get("/api/v1/parks/:parkId/fee").handler(new ApiKeyHandler(apiKeys, "fee:read")).handler(this::handleFee);
     router.post("/api/v1/parks/:parkId/payments")
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
@@ -178,7 +180,8 @@ public final class ApiVerticle extends VerticleBase {
         .handler(ctx -> payments.handleGet(ctx, paymentId(ctx)));
     router.post("/api/v1/payments/:paymentId/cancel").handler(new ApiKeyHandler(apiKeys, "payment:write"))
         .handler(ctx -> payments.handleCancel(ctx, paymentId(ctx)));
-    router.get("/api/v1/parks/:parkId").handler(new ApiKeyHandler(apiKeys, "parks:read")).handler(this::handleStatus);
+    router.get("/api/v1/parks/:parkId").handler(new ApiKeyHandler(apiKeys, "parks:read"))
+        .handler(ctx -> views.handleStatus(ctx, parkId(ctx)));
     router.route().failureHandler(errors);
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
@@ -208,54 +211,6 @@ public final class ApiVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
-  private void handleStatus(RoutingContext ctx) {
-    String parkId = parkId(ctx);
-    parks.status(parkId, STATUS_TIMEOUT_MS)
-        .onSuccess(status -> {
-          ParkEntry entry = directory.lookup(parkId);
-          json(ctx, 200, entry == null ? status : entry.toApiJson().mergeIn(status));
-        })
-        .onFailure(ctx::fail);
-  }
-
-  /**
-   * {@code GET /api/v1/parks?limit=&after=&node=}: a page of online parks from this node's view of
-   * the directory, each with the live fields its node reports (omitted if that node is slow).
-   */
-  private void handleList(RoutingContext ctx) {
-    int limit = intParam(ctx, "limit", 100, 1, MAX_PAGE);
-    String after = ctx.request().getParam("after");
-    String node = ctx.request().getParam("node");
-    List<ParkEntry> page = directory.page(after, limit, node);
-    Map<String, List<ParkEntry>> byAddress = new LinkedHashMap<>();
-    page.forEach(e -> byAddress.computeIfAbsent(e.address(), a -> new ArrayList<>()).add(e));
-    List<Future<JsonObject>> lives = new ArrayList<>();
-    byAddress.forEach((address, entries) -> {
-      lives.add(vertx.eventBus().<JsonObject>request(address, HostOp.live(entries.stream().map(ParkEntry::parkId).toList()).toJson(),
-              new DeliveryOptions().setSendTimeout(LIVE_TIMEOUT_MS))
-          .map(Message::body)
-          .otherwise(new JsonObject()));
-    });
-    Future.all(lives).onComplete(ar -> {
-      JsonObject live = new JsonObject();
-      lives.forEach(f -> live.mergeIn(f.result()));
-      JsonArray items = new JsonArray();
-      for (ParkEntry e : page) {
-        JsonObject item = e.toApiJson();
-        JsonObject l = live.getJsonObject(e.parkId());
-        if (l != null) {
-          item.put("lastSeenAt", l.getString("lastSeenAt")).put("inFlight", l.getInteger("inFlight"))
-              .put("responsive", l.getBoolean("responsive"));
-        }
-        items.add(item);
-      }
-      json(ctx, 200, new JsonObject()
-          .put("items", items)
-          .put("next", page.size() == limit ? page.get(page.size() - 1).parkId() : null)
-          .put("total", node == null ? directory.size() : directory.countByNode().getOrDefault(node, 0L).intValue()));
-    });
-  }
-
   private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
     String raw = ctx.request().getParam(name);
     if (raw == null) {
@@ -270,6 +225,34 @@ public final class ApiVerticle extends VerticleBase {
       // reported below
     }
     throw badRequest(name + " must be an integer from " + min + " to " + max);
+  }
+
+  private static Long longParam(RoutingContext ctx, String name) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null) {
+      return null;
+    }
+    try {
+      long v = Long.parseLong(raw);
+      if (v >= 1) {
+        return v;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw badRequest(name + " must be a positive integer (the next of the previous page)");
+  }
+
+  /** A park-ID prefix to filter by: what a park ID may start with, or absent. */
+  private static String prefix(RoutingContext ctx) {
+    String prefix = ctx.request().getParam("prefix");
+    if (prefix == null || prefix.isEmpty()) {
+      return null;
+    }
+    if (!ParkIds.isValid(prefix)) {
+      throw badRequest("prefix must match " + ParkIds.PATTERN.pattern());
+    }
+    return prefix;
   }
 
   // ---- input checks: each throws a BAD_REQUEST that the router hands to ErrorHandler -----------

@@ -23,6 +23,7 @@ public final class GatewayMetrics {
   private final MeterRegistry registry;
   private final AtomicInteger parksOnline = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger unresponsive = new AtomicInteger();
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
   /** method → outcome → counter, found without building a key string per request. */
@@ -35,6 +36,8 @@ public final class GatewayMetrics {
     this.registry = registry;
     Gauge.builder("parkgate.parks.online", parksOnline, AtomicInteger::get)
         .description("Parks whose controller session is online on this node").register(registry);
+    Gauge.builder("parkgate.parks.unresponsive", unresponsive, AtomicInteger::get)
+        .description("Online parks on this node that fail fast since a request to them timed out").register(registry);
     Gauge.builder("parkgate.requests.in.flight", inFlight, AtomicInteger::get)
         .description("HTTP requests to parks waiting for an answer on this node").register(registry);
     lateResponses = Counter.builder("parkgate.late.responses")
@@ -61,6 +64,21 @@ public final class GatewayMetrics {
     counter("parkgate.payments.accepted", "store", store).increment();
   }
 
+  /**
+   * A park started flapping ({@code flapping}) or was found fought over by two controllers
+   * ({@code duplicate_controller}); counted once per episode by the node that noticed it.
+   */
+  public void parkEvent(String kind) {
+    counter("parkgate.park.problems", "kind", kind).increment();
+  }
+
+  /** Registers the gauge of flapping parks whose watch records this member owns. */
+  public void flappingGauge(AtomicInteger owned) {
+    Gauge.builder("parkgate.parks.flapping", owned, AtomicInteger::get)
+        .description("Flapping parks whose records this member owns (sum over the nodes for the cluster)")
+        .register(registry);
+  }
+
   /** Metrics that go nowhere, for code paths without a registry. */
   public static GatewayMetrics detached() {
     return new GatewayMetrics(new SimpleMeterRegistry());
@@ -81,6 +99,25 @@ public final class GatewayMetrics {
       parksOnline.decrementAndGet();
     }
     counter("parkgate.sessions.closed", "reason", reason.toLowerCase(Locale.ROOT)).increment();
+  }
+
+  /** An online park turned unresponsive ({@code true}) or answered again or closed ({@code false}). */
+  public void unresponsive(boolean now) {
+    if (now) {
+      unresponsive.incrementAndGet();
+    } else {
+      unresponsive.decrementAndGet();
+    }
+  }
+
+  /** Parks online on this node. */
+  public int parksOnline() {
+    return parksOnline.get();
+  }
+
+  /** Online parks on this node that are unresponsive. */
+  public int parksUnresponsive() {
+    return unresponsive.get();
   }
 
   /** Registers the gauge of connections held by one listener kind ("http", "controllers"). */

@@ -195,6 +195,11 @@ public final class PostgresPaymentStore implements PaymentStore {
         .map(PostgresPaymentStore::decodeAll);
   }
 
+  /** The store's connection pool, shared with the park history ({@code PostgresParkHistory}). */
+  public Pool pool() {
+    return pool;
+  }
+
   @Override
   public Future<Void> ping() {
     return bounded("ping", pool.query("SELECT 1").execute()).mapEmpty();

@@ -25,6 +25,11 @@ public record RpcError(int code, String message, Object data) {
   public static final int UNAUTHORIZED = -32006;
   /** The node holds as many controller connections as it may, in total or from this address. */
   public static final int TOO_MANY_CONNECTIONS = -32007;
+  /**
+   * The park opened too many sessions in the flapping window and is banned for a while; the
+   * error's data says {@code retryAfterMs}.
+   */
+  public static final int PARK_BANNED = -32008;
   /** Controller → server: a payment.notify past its validUntil, refused (nothing opened). */
   public static final int PAYMENT_EXPIRED = -32010;
 

@@ -1,0 +1,53 @@
+package io.parkgate.http;
+
+import io.parkgate.bus.Addresses;
+import io.parkgate.cluster.ClusterParkWatch;
+import io.parkgate.metrics.GatewayMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What a node says about itself on its own bus address ({@link Addresses#node}), for the cluster
+ * view of the API and the console: readiness, draining, its online and unresponsive parks, and the
+ * flapping parks whose watch records it owns (refreshed every {@link #REFRESH_MS}, also the
+ * {@code parkgate_parks_flapping} gauge).
+ */
+public final class NodeInfo extends VerticleBase {
+
+  static final long REFRESH_MS = 5_000;
+
+  private final String nodeId;
+  private final NodeState state;
+  private final GatewayMetrics metrics;
+  private final ClusterParkWatch watch;
+  private final AtomicInteger flappingOwned = new AtomicInteger();
+  private MessageConsumer<JsonObject> consumer;
+
+  public NodeInfo(String nodeId, NodeState state, GatewayMetrics metrics, ClusterParkWatch watch) {
+    this.nodeId = nodeId;
+    this.state = state;
+    this.metrics = metrics;
+    this.watch = watch;
+  }
+
+  @Override
+  public Future<?> start() {
+    metrics.flappingGauge(flappingOwned);
+    vertx.setPeriodic(REFRESH_MS, t -> watch.flappingOwnedHere().onSuccess(flappingOwned::set));
+    consumer = vertx.eventBus().consumer(Addresses.node(nodeId), message -> message.reply(describe()));
+    return consumer.completion();
+  }
+
+  JsonObject describe() {
+    return new JsonObject()
+        .put("node", nodeId)
+        .put("ready", state.ready() && !state.draining())
+        .put("draining", state.draining())
+        .put("online", metrics.parksOnline())
+        .put("unresponsive", metrics.parksUnresponsive())
+        .put("flappingOwned", flappingOwned.get());
+  }
+}
