@@ -29,8 +29,6 @@ public record ParkEvent(String parkId, String type, long at, JsonObject fields) 
   public static final String FLAPPING = "park.flapping";
   /** Two live controllers keep taking the park from each other. */
   public static final String DUPLICATE = "controller.duplicate";
-  /** A hello was refused before admission (the park is banned for flapping). */
-  public static final String REFUSED = "hello.refused";
 
   /** How long repeated refusals of the same kind fold into one event (with a count). */
   public static final long FOLD_WINDOW_MS = 60_000;
@@ -41,11 +39,11 @@ public record ParkEvent(String parkId, String type, long at, JsonObject fields) 
 
   /**
    * Events that may be folded into the previous one when it has the same key and is recent: closes
-   * of sessions that never came online and refusals (a flood of bad hellos must not push a park's
-   * real history out). Null for events that always stand alone.
+   * of sessions that never came online (bad tokens, bans, admission failures: a flood of bad hellos
+   * must not push a park's real history out). Null for events that always stand alone.
    */
   public String foldKey() {
-    boolean refusal = REFUSED.equals(type) || (CLOSED.equals(type) && !fields.getBoolean("wasOnline", true));
+    boolean refusal = CLOSED.equals(type) && !fields.getBoolean("wasOnline", true);
     return refusal ? type + "/" + fields.getString("reason", "") : null;
   }
 
