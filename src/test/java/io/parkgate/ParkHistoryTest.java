@@ -216,4 +216,29 @@ class ParkHistoryTest {
     two.close();
     oneAgain.close();
   }
+
+  @Test
+  void theClusterViewListsEveryNodeWithItsParksAndReadiness() throws Exception {
+    try (TestController c = TestController.online(nodeA.controllerPort(), "v1")) {
+      assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> httpB.get("/api/v1/cluster").json()
+          .getJsonArray("nodes").stream().map(JsonObject.class::cast)
+          .anyMatch(n -> nodeA.nodeId().equals(n.getString("node")) && n.getLong("parks") >= 1))).isTrue();
+      JsonObject view = httpB.get("/api/v1/cluster").json();
+      assertThat(view.getJsonArray("nodes").stream().map(JsonObject.class::cast).map(n -> n.getString("node")))
+          .contains(nodeA.nodeId(), nodeB.nodeId());
+      assertThat(view.getJsonArray("nodes").stream().map(JsonObject.class::cast))
+          .allSatisfy(n -> assertThat(n.getBoolean("ready")).as("node %s", n).isTrue())
+          .filteredOn(n -> n.getBoolean("self")).singleElement()
+          .satisfies(n -> assertThat(n.getString("node")).isEqualTo(nodeB.nodeId()));
+      assertThat(view.getJsonObject("totals").getInteger("online")).isGreaterThanOrEqualTo(1);
+    }
+  }
+
+  @Test
+  void meTellsAKeyItsScopesAndRefusesAnUnknownKey() {
+    JsonObject me = httpB.get("/api/v1/me").json();
+    assertThat(me.getString("name")).isEqualTo("tests");
+    assertThat(me.getJsonArray("scopes").getList()).contains("parks:read", "fee:read");
+    assertThat(new Http(nodeB.httpPort(), "pk_unknown").get("/api/v1/me").status()).isEqualTo(401);
+  }
 }
