@@ -55,6 +55,10 @@ class SettingsTest {
       controllers.maxConnectionsPerSource PARKGATE_MAX_CONTROLLER_CONNECTIONS_PER_SOURCE --max-controller-connections-per-source
       controllers.tls.cert PARKGATE_TLS_CERT --tls-cert
       controllers.tls.key PARKGATE_TLS_KEY --tls-key
+      controllers.flapping.maxSessionsPerMinute PARKGATE_FLAPPING_MAX_SESSIONS --flapping-max-sessions
+      controllers.flapping.windowS PARKGATE_FLAPPING_WINDOW_S --flapping-window-s
+      controllers.flapping.banS PARKGATE_FLAPPING_BAN_S --flapping-ban-s
+      history.retentionS PARKGATE_HISTORY_RETENTION_S --history-retention-s
       controllers.insecureAcceptAnyToken PARKGATE_INSECURE_ACCEPT_ANY_TOKEN --insecure-accept-any-token
       legacy.port PARKGATE_LEGACY_PORT --legacy-port
       legacy.allowedParks PARKGATE_LEGACY_ALLOWED_PARKS --legacy-allowed-parks
