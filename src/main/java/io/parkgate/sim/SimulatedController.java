@@ -195,6 +195,10 @@ final class SimulatedController {
   private void handleHelloAnswer(RpcResponse response) {
     if (response.isError()) {
       LOG.warn("{}: hello refused: {}", parkId, response.error().message());
+      if (response.error().code() == RpcError.PARK_BANNED && response.error().data() instanceof JsonObject data) {
+        // banned for flapping: the next attempt waits at least until the ban lifts (protocol.md §9)
+        backoffMs = Math.max(backoffMs, 2 * data.getLong("retryAfterMs", 0L));
+      }
       socket.close();
       return;
     }
