@@ -215,6 +215,13 @@ public final class Settings {
    * Rules between settings, checked after each setting's own check; each message names the keys.
    * Kept next to the table: a rule is as much a part of a setting as its range.
    */
+  /** The marker of the example Secret's values (k8s/overlays/example): they must never go live. */
+  static final String PLACEHOLDER_MARK = "EXAMPLE-NOT-A-SECRET";
+
+  static boolean isPlaceholder(String value) {
+    return value != null && (value.contains(PLACEHOLDER_MARK) || value.toLowerCase(java.util.Locale.ROOT).contains("replace-me"));
+  }
+
   static List<String> relations(ParkgateConfig c) {
     List<String> errors = new ArrayList<>();
     if (c.get(REQUESTS_DEFAULT_TIMEOUT_MS) > c.get(REQUESTS_MAX_TIMEOUT_MS)) {
@@ -229,6 +236,18 @@ public final class Settings {
         && new ApiKeys(c.get(API_KEYS)).isEmpty()) {
       errors.add(API_KEYS.name() + ": required (see the apikey command); or " + HTTP_INSECURE_NO_API_KEYS.key()
           + "=true for development");
+    }
+    for (Setting<String> secret : List.of(TOKEN_SECRET, TOKEN_SECRET_PREVIOUS, CLUSTER_SECRET, CLUSTER_SECRET_PREVIOUS)) {
+      if (isPlaceholder(c.get(secret))) {
+        errors.add(secret.name() + ": is the example Secret's placeholder, which is public; create your own, e.g. "
+            + "kubectl -n parkgate create secret generic parkgate-secrets --from-literal=" + secret.name()
+            + "=\"$(head -c 32 /dev/urandom | base64)\" (k8s/README.md)");
+      }
+    }
+    String keys = c.get(API_KEYS);
+    if (keys != null && keys.contains(":" + "0".repeat(64) + ":")) {
+      errors.add(API_KEYS.name() + ": holds the example Secret's placeholder key (a hash of zeros); make real keys"
+          + " with the apikey command");
     }
     if (c.get(PAYMENTS_DEFAULT_VALID_FOR_S) > c.get(PAYMENTS_MAX_VALID_FOR_S)) {
       errors.add(PAYMENTS_DEFAULT_VALID_FOR_S.key() + ": must be at most " + PAYMENTS_MAX_VALID_FOR_S.key() + " ("

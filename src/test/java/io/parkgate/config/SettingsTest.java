@@ -208,6 +208,23 @@ class SettingsTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void theExampleSecretCannotGoLive() throws Exception {
+    // GIVEN the example overlay's Secret, as a pod would get it in its environment
+    Map<String, Object> secret = (Map<String, Object>) new org.snakeyaml.engine.v2.api.Load(
+        org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+        .loadFromString(Files.readString(Path.of("k8s/overlays/example/secret.example.yaml")));
+    Map<String, String> env = new HashMap<>();
+    ((Map<String, Object>) secret.get("stringData")).forEach((k, v) -> env.put(k, String.valueOf(v)));
+    // THEN the node refuses to start with it, naming each placeholder and how to make a real one
+    assertThatThrownBy(() -> Settings.toConfig(resolve(null, env, Map.of())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("PARKGATE_TOKEN_SECRET: is the example Secret's placeholder")
+        .hasMessageContaining("kubectl -n parkgate create secret generic")
+        .hasMessageContaining("PARKGATE_API_KEYS: holds the example Secret's placeholder key");
+  }
+
+  @Test
   void rangeChecksComeFromTheTableAndNameTheSource() throws Exception {
     // GIVEN values just outside the table's ranges, from each source
     Map<String, String> env = new HashMap<>(SECRETS);
