@@ -89,6 +89,8 @@ public final class ParkgateConfig {
   public int maxControllerConnections() { return get(CONTROLLERS_MAX_CONNECTIONS); }
   public int maxControllerConnectionsPerSource() { return get(CONTROLLERS_MAX_CONNECTIONS_PER_SOURCE); }
   public String tlsCertPath() { return get(CONTROLLERS_TLS_CERT); }
+  public boolean controllerProxyProtocol() { return get(CONTROLLERS_PROXY_PROTOCOL); }
+  public boolean legacyProxyProtocol() { return get(LEGACY_PROXY_PROTOCOL); }
   public String tlsKeyPath() { return get(CONTROLLERS_TLS_KEY); }
   public boolean insecureAcceptAnyToken() { return get(CONTROLLERS_INSECURE_ACCEPT_ANY_TOKEN); }
   /** Null = no legacy listener; 0 = any free port. */
@@ -175,6 +177,10 @@ public final class ParkgateConfig {
     public Builder maxControllerConnectionsPerSource(int v) { return set(CONTROLLERS_MAX_CONNECTIONS_PER_SOURCE, v); }
     public Builder tlsCertPath(String v) { return set(CONTROLLERS_TLS_CERT, v); }
     public Builder tlsKeyPath(String v) { return set(CONTROLLERS_TLS_KEY, v); }
+    public Builder proxyProtocol(boolean controllers, boolean legacy) {
+      set(CONTROLLERS_PROXY_PROTOCOL, controllers);
+      return set(LEGACY_PROXY_PROTOCOL, legacy);
+    }
     public Builder maxInFlightPerPark(int v) { return set(REQUESTS_MAX_IN_FLIGHT_PER_PARK, v); }
     public Builder flapping(int maxSessions, int windowS, int banS) {
       set(CONTROLLERS_FLAPPING_MAX_SESSIONS, maxSessions);

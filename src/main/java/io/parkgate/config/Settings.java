@@ -135,6 +135,10 @@ public final class Settings {
   public static final Setting<Integer> HISTORY_RETENTION_S = add("history.retentionS", "PARKGATE_HISTORY_RETENTION_S",
       "--history-retention-s", INT, 7 * 24 * 3600, atLeast(60),
       "a park's events (its last 100) are kept at least this long after the newest (7 days)");
+  public static final Setting<Boolean> CONTROLLERS_PROXY_PROTOCOL = add("controllers.proxyProtocol",
+      "PARKGATE_CONTROLLER_PROXY_PROTOCOL", "--controller-proxy-protocol", BOOL, false, ANY,
+      "every v1 connection starts with a PROXY protocol header (v1 or v2) naming the controller's own"
+          + " address; only behind a balancer that sends it (connections without one are closed)");
   public static final Setting<Boolean> CONTROLLERS_INSECURE_ACCEPT_ANY_TOKEN = add("controllers.insecureAcceptAnyToken",
       "PARKGATE_INSECURE_ACCEPT_ANY_TOKEN", "--insecure-accept-any-token", BOOL, false, ANY,
       "development only; skip token checks");
@@ -148,6 +152,9 @@ public final class Settings {
       "PARKGATE_LEGACY_ALLOWED_SOURCES", "--legacy-allowed-sources", LIST, List.of(),
       Setting.Check.parses("IPs or CIDR blocks", (List<String> v) -> new Allowlist(List.of(), v)),
       "IPs or CIDR blocks; empty = none");
+  public static final Setting<Boolean> LEGACY_PROXY_PROTOCOL = add("legacy.proxyProtocol",
+      "PARKGATE_LEGACY_PROXY_PROTOCOL", "--legacy-proxy-protocol", BOOL, false, ANY,
+      "as controllers.proxyProtocol, for the legacy listener");
   public static final Setting<Integer> LEGACY_QUEUE_LIMIT = add("legacy.queueLimit", "PARKGATE_LEGACY_QUEUE_LIMIT",
       "--legacy-queue-limit", INT, 16, range(1, 1024), "requests waiting per legacy park before GATE_BUSY");
   public static final Setting<String> LEGACY_CURRENCY = add("legacy.currency", "PARKGATE_LEGACY_CURRENCY",

@@ -96,7 +96,7 @@ public final class ControllerVerticle extends VerticleBase {
     long sweepMs = Math.max(20, Math.min(1000,
         Math.min(config.idleTimeoutMs(), config.helloTimeoutMs()) / 10));
     sweepTimer = vertx.setPeriodic(sweepMs, t -> sweep());
-    NetServerOptions v1Options = serverOptions();
+    NetServerOptions v1Options = serverOptions(config.controllerProxyProtocol());
     if (config.tlsCertPath() != null) {
       v1Options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
@@ -105,7 +105,7 @@ public final class ControllerVerticle extends VerticleBase {
     server.connectHandler(socket -> accept(socket, false));
     Future<?> legacy = Future.succeededFuture();
     if (!legacyPort.isOff()) {
-      legacyServer = vertx.createNetServer(serverOptions());
+      legacyServer = vertx.createNetServer(serverOptions(config.legacyProxyProtocol()));
       legacyServer.connectHandler(socket -> accept(socket, true));
       legacy = legacyServer.listen(legacyPort.bindValue(), config.bindHost());
     }
@@ -115,8 +115,15 @@ public final class ControllerVerticle extends VerticleBase {
         .compose(v -> legacyListening);
   }
 
-  private static NetServerOptions serverOptions() {
-    return new NetServerOptions().setTcpNoDelay(true).setTcpKeepAlive(true).setAcceptBacklog(4096);
+  /**
+   * @param proxyProtocol whether each connection starts with a PROXY protocol header: the node then
+   *                      sees (limits, allowlists, logs, the directory) the address the header names;
+   *                      a connection without a valid header within the hello timeout is closed
+   */
+  private NetServerOptions serverOptions(boolean proxyProtocol) {
+    return new NetServerOptions().setTcpNoDelay(true).setTcpKeepAlive(true).setAcceptBacklog(4096)
+        .setUseProxyProtocol(proxyProtocol)
+        .setProxyProtocolTimeout(config.helloTimeoutMs()).setProxyProtocolTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** The legacy port this instance listens on; only when the legacy listener is on. */

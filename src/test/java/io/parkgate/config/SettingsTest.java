@@ -59,10 +59,12 @@ class SettingsTest {
       controllers.flapping.windowS PARKGATE_FLAPPING_WINDOW_S --flapping-window-s
       controllers.flapping.banS PARKGATE_FLAPPING_BAN_S --flapping-ban-s
       history.retentionS PARKGATE_HISTORY_RETENTION_S --history-retention-s
+      controllers.proxyProtocol PARKGATE_CONTROLLER_PROXY_PROTOCOL --controller-proxy-protocol
       controllers.insecureAcceptAnyToken PARKGATE_INSECURE_ACCEPT_ANY_TOKEN --insecure-accept-any-token
       legacy.port PARKGATE_LEGACY_PORT --legacy-port
       legacy.allowedParks PARKGATE_LEGACY_ALLOWED_PARKS --legacy-allowed-parks
       legacy.allowedSources PARKGATE_LEGACY_ALLOWED_SOURCES --legacy-allowed-sources
+      legacy.proxyProtocol PARKGATE_LEGACY_PROXY_PROTOCOL --legacy-proxy-protocol
       legacy.queueLimit PARKGATE_LEGACY_QUEUE_LIMIT --legacy-queue-limit
       legacy.currency PARKGATE_LEGACY_CURRENCY --legacy-currency
       cluster.config PARKGATE_CLUSTER_CONFIG --cluster-config

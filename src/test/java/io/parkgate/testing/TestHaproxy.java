@@ -1,0 +1,98 @@
+package io.parkgate.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real HAProxy (Debian's package, installed by scripts/test-env) in front of a test node, run in
+ * the foreground as a child process and killed on close. Missing, a test that needs it fails
+ * under CI (CI=true) and is skipped elsewhere.
+ */
+public final class TestHaproxy implements AutoCloseable {
+
+  private static final Path BINARY = Path.of("/usr/sbin/haproxy");
+
+  private final Process process;
+  private final int port;
+  private final Path config;
+
+  private TestHaproxy(Process process, int port, Path config) {
+    this.process = process;
+    this.port = port;
+    this.config = config;
+  }
+
+  /**
+   * Starts a tcp-mode proxy on a free loopback port to {@code backendPort}, with
+   * {@code serverOptions} on its server line (e.g. {@code send-proxy-v2}); returns once it accepts.
+   */
+  public static TestHaproxy tcp(int backendPort, String serverOptions) throws IOException {
+    if (!Files.isExecutable(BINARY)) {
+      String why = BINARY + " is missing: run scripts/test-env (it installs Debian's haproxy)";
+      if ("true".equals(System.getenv("CI"))) {
+        throw new IllegalStateException(why);
+      }
+      Assumptions.abort(why);
+    }
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Path config = Files.createTempFile("parkgate-haproxy", ".cfg");
+    Files.writeString(config, String.join("\n",
+        "global",
+        "  maxconn 1000",
+        "defaults",
+        "  mode tcp",
+        "  timeout connect 5s",
+        "  timeout client 1m",
+        "  timeout server 1m",
+        "frontend controllers",
+        "  bind 127.0.0.1:" + port,
+        "  default_backend nodes",
+        "backend nodes",
+        "  server node1 127.0.0.1:" + backendPort + " " + serverOptions,
+        ""));
+    Process process = new ProcessBuilder(BINARY.toString(), "-db", "-f", config.toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    TestHaproxy proxy = new TestHaproxy(process, port, config);
+    boolean up = TestNodes.poll(Duration.ofSeconds(10), () -> {
+      try (Socket probe = new Socket()) {
+        probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    if (!up || !process.isAlive()) {
+      proxy.close();
+      throw new IllegalStateException("haproxy did not start on port " + port);
+    }
+    return proxy;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() throws IOException {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    Files.deleteIfExists(config);
+  }
+}
