@@ -36,6 +36,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
@@ -100,6 +101,7 @@ class ConsoleBrowserTest {
     chromium = TestChromium.start(WORK);
     browser = chromium.driver();
     WebDriverWait wait = new WebDriverWait(browser, WITHIN_A_FEW_POLLS, Duration.ofMillis(100));
+    wait.ignoring(StaleElementReferenceException.class);
     try {
       // WHEN the operator opens the console
       browser.get(consoleUrl());
@@ -250,8 +252,11 @@ class ConsoleBrowserTest {
     return baseUrl() + "/console/";
   }
 
+  /** Read in one script call: a refresh may replace rows between a find and a read. */
+  @SuppressWarnings("unchecked")
   private List<String> parkLinks() {
-    return browser.findElements(By.cssSelector("#parks tbody th a")).stream().map(WebElement::getText).toList();
+    return (List<String>) ((JavascriptExecutor) browser).executeScript(
+        "return Array.from(document.querySelectorAll('#parks tbody th a'), a => a.textContent)");
   }
 
   private WebElement rowOf(String parkId) {
@@ -263,8 +268,8 @@ class ConsoleBrowserTest {
   }
 
   private String firstEventText() {
-    List<WebElement> events = browser.findElements(By.cssSelector("#events li"));
-    return events.isEmpty() ? "" : events.get(0).getText();
+    return (String) ((JavascriptExecutor) browser).executeScript(
+        "const li = document.querySelector('#events li'); return li ? li.textContent : ''");
   }
 
   private void expectNetworkError(String path, int status) {
