@@ -22,6 +22,11 @@ import io.parkgate.config.ParkgateConfig;
 import io.parkgate.controller.ControllerVerticle;
 import io.parkgate.controller.NodeSecurity;
 import io.parkgate.controller.ParkSubscriptions;
+import io.parkgate.controller.Rebalancer;
+import io.parkgate.bus.Addresses;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 import io.parkgate.http.ApiVerticle;
 import io.parkgate.http.NodeState;
 import io.parkgate.metrics.GatewayMetrics;
@@ -174,7 +179,8 @@ public final class ParkgateNode {
           config.flappingMaxSessions(), config.flappingBanMs(), config.paymentStoreTimeoutMs());
       SessionEvents events = SessionEvents.both(courier, new HistoryRecorder(history, metrics));
       return vertx.deployVerticle(courier)
-          .compose(id -> vertx.deployVerticle(new NodeInfo(nodeId, state, metrics, watch)))
+          .compose(id -> vertx.deployVerticle(new NodeInfo(nodeId, state, metrics, watch,
+              !config.listenPort(ListenPort.Listener.CONTROLLER).isOff())))
           .compose(id ->
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES)).compose(subscriptions -> {
           Future<Integer> controllerPort = deployListener(vertx, config.listenPort(ListenPort.Listener.CONTROLLER), config.controllerInstances(),
@@ -187,7 +193,11 @@ public final class ParkgateNode {
                   state, port,
                   httpConnections),
               ApiVerticle::actualPort, api));
-          return httpPort.map(h -> {
+          Future<String> rebalancer = httpPort.compose(h -> controllers.isEmpty() ? Future.succeededFuture("")
+              : vertx.deployVerticle(new Rebalancer(nodeId, List.copyOf(controllers), () -> spread(vertx, directory),
+                  state::evacuating, config.rebalanceOnJoin(), config.rebalanceMovesPerSecond(),
+                  config.rebalanceJoinDelayMs())));
+          return rebalancer.map(r -> httpPort.result()).map(h -> {
             state.ready(true);
             int legacy = controllers.isEmpty() || legacyPort.isOff() ? OFF : controllers.get(0).actualLegacyPort();
             LOG.info("parkgate node {} ready: http port {}, controller port {}, legacy port {}", nodeId, portText(h),
@@ -196,6 +206,28 @@ public final class ParkgateNode {
           });
         });
     }));
+  }
+
+  /**
+   * What the rebalancer needs: online parks per node from the directory, and the nodes that take
+   * controllers now, as each describes itself (a node that does not answer in 500 ms is left out).
+   */
+  private static Future<Rebalancer.Spread> spread(Vertx vertx, ParkDirectory directory) {
+    List<Future<JsonObject>> answers = new ArrayList<>();
+    for (String node : directory.liveNodes()) {
+      answers.add(vertx.eventBus().<JsonObject>request(Addresses.node(node), new JsonObject(),
+              new DeliveryOptions().setSendTimeout(500))
+          .map(Message::body).otherwise(new JsonObject()));
+    }
+    return Future.join(answers).transform(ar -> {
+      java.util.Set<String> eligible = new java.util.TreeSet<>();
+      for (Future<JsonObject> f : answers) {
+        if (f.result().getBoolean("takesControllers", false)) {
+          eligible.add(f.result().getString("node"));
+        }
+      }
+      return Future.succeededFuture(new Rebalancer.Spread(directory.countByNode(), eligible));
+    });
   }
 
   /**

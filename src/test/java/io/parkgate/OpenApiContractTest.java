@@ -58,22 +58,25 @@ class OpenApiContractTest {
   static final Set<String> INTERNAL_CODES = Set.of("PARK_MOVED");
 
   /** The scope each secured operation needs; every other operation is open. */
-  static final Map<String, String> SCOPES = Map.of(
-      "GET /api/v1/parks", "parks:read",
-      "GET /api/v1/parks/{parkId}", "parks:read",
-      "GET /api/v1/parks/{parkId}/events", "parks:read",
-      "GET /api/v1/cluster", "parks:read",
-      "GET /api/v1/parks/{parkId}/fee", "fee:read",
-      "POST /api/v1/parks/{parkId}/payments", "payment:write",
-      "GET /api/v1/parks/{parkId}/payments", "payment:read",
-      "GET /api/v1/payments/{paymentId}", "payment:read",
-      "POST /api/v1/payments/{paymentId}/cancel", "payment:write");
+  static final Map<String, String> SCOPES = Map.ofEntries(
+      Map.entry("GET /api/v1/parks", "parks:read"),
+      Map.entry("GET /api/v1/parks/{parkId}", "parks:read"),
+      Map.entry("GET /api/v1/parks/{parkId}/events", "parks:read"),
+      Map.entry("GET /api/v1/cluster", "parks:read"),
+      Map.entry("GET /api/v1/parks/{parkId}/fee", "fee:read"),
+      Map.entry("POST /api/v1/parks/{parkId}/payments", "payment:write"),
+      Map.entry("GET /api/v1/parks/{parkId}/payments", "payment:read"),
+      Map.entry("GET /api/v1/payments/{paymentId}", "payment:read"),
+      Map.entry("POST /api/v1/payments/{paymentId}/cancel", "payment:write"),
+      Map.entry("POST /api/v1/admin/rebalance", "admin"),
+      Map.entry("POST /api/v1/admin/nodes/{nodeId}/evacuate", "admin"),
+      Map.entry("DELETE /api/v1/admin/nodes/{nodeId}/evacuate", "admin"));
 
   /** Operations that need a known key of any scope (security: apiKey with no scope). */
   static final Set<String> ANY_KEY = Set.of("GET /api/v1/me");
 
   /** Failure statuses whose body is not the Error schema (readiness answers 503 with Health). */
-  private static final Set<String> NOT_ERROR_SCHEMA = Set.of("GET /health/ready 503");
+  private static final Set<String> NOT_ERROR_SCHEMA = Set.of("GET /health/ready 503", "GET /health/controllers 503");
 
   private static final String RESOURCE = "openapi.yaml";
   private static final List<String> HTTP_METHODS =

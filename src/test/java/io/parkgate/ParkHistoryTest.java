@@ -219,7 +219,8 @@ class ParkHistoryTest {
 
   @Test
   void theClusterViewListsEveryNodeWithItsParksAndReadiness() throws Exception {
-    try (TestController c = TestController.online(nodeA.controllerPort(), "v1")) {
+    try (TestController online = TestController.online(nodeA.controllerPort(), "v1")) {
+      assertThat(online).isNotNull();
       assertThat(TestNodes.poll(Duration.ofSeconds(5), () -> httpB.get("/api/v1/cluster").json()
           .getJsonArray("nodes").stream().map(JsonObject.class::cast)
           .anyMatch(n -> nodeA.nodeId().equals(n.getString("node")) && n.getLong("parks") >= 1))).isTrue();
@@ -238,7 +239,7 @@ class ParkHistoryTest {
   void meTellsAKeyItsScopesAndRefusesAnUnknownKey() {
     JsonObject me = httpB.get("/api/v1/me").json();
     assertThat(me.getString("name")).isEqualTo("tests");
-    assertThat(me.getJsonArray("scopes").getList()).contains("parks:read", "fee:read");
+    assertThat(me.getJsonArray("scopes").stream().map(String::valueOf)).contains("parks:read", "fee:read");
     assertThat(new Http(nodeB.httpPort(), "pk_unknown").get("/api/v1/me").status()).isEqualTo(401);
   }
 }

@@ -46,6 +46,7 @@ class ProxyProtocolTest {
     try (TestHaproxy haproxy = TestHaproxy.tcp(NODE.node().controllerPort(), "send-proxy-v2");
          // WHEN a controller connects through it from 127.0.0.5
          TestController c = TestController.hello(TestController.connectFrom("127.0.0.5", haproxy.port()), "px1")) {
+      assertThat(c).isNotNull();
       // THEN the directory names 127.0.0.5, not HAProxy's own 127.0.0.1
       assertThat(remoteOf("px1")).startsWith("127.0.0.5:");
       assertThat(NODE.http().get("/api/v1/parks/px1/events").json().getJsonArray("items").getJsonObject(0)

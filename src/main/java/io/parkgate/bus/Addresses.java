@@ -7,6 +7,7 @@ public final class Addresses {
   private static final String HOST_PREFIX = "parkgate.controller.";
   private static final String COURIER_PREFIX = "parkgate.courier.";
   private static final String NODE_PREFIX = "parkgate.node.";
+  private static final String REBALANCE = "parkgate.rebalance";
 
   private Addresses() {
   }
@@ -30,6 +31,16 @@ public final class Addresses {
   /** A node's own address: what it says about itself ({@code io.parkgate.http.NodeInfo}). */
   public static String node(String nodeId) {
     return NODE_PREFIX + nodeId;
+  }
+
+  /** Published to every node: "even out the controllers now" (an operator's request). */
+  public static String rebalance() {
+    return REBALANCE;
+  }
+
+  /** One node's rebalancer: evacuate (or stop evacuating) this node. */
+  public static String rebalance(String nodeId) {
+    return REBALANCE + "." + nodeId;
   }
 
   /**

@@ -89,6 +89,9 @@ public final class ParkgateConfig {
   public int maxControllerConnections() { return get(CONTROLLERS_MAX_CONNECTIONS); }
   public int maxControllerConnectionsPerSource() { return get(CONTROLLERS_MAX_CONNECTIONS_PER_SOURCE); }
   public String tlsCertPath() { return get(CONTROLLERS_TLS_CERT); }
+  public boolean rebalanceOnJoin() { return get(CONTROLLERS_REBALANCE_ON_JOIN); }
+  public int rebalanceMovesPerSecond() { return get(CONTROLLERS_REBALANCE_MOVES_PER_SECOND); }
+  public long rebalanceJoinDelayMs() { return get(CONTROLLERS_REBALANCE_JOIN_DELAY_S) * 1000L; }
   public boolean controllerProxyProtocol() { return get(CONTROLLERS_PROXY_PROTOCOL); }
   public boolean legacyProxyProtocol() { return get(LEGACY_PROXY_PROTOCOL); }
   public String tlsKeyPath() { return get(CONTROLLERS_TLS_KEY); }
@@ -177,6 +180,11 @@ public final class ParkgateConfig {
     public Builder maxControllerConnectionsPerSource(int v) { return set(CONTROLLERS_MAX_CONNECTIONS_PER_SOURCE, v); }
     public Builder tlsCertPath(String v) { return set(CONTROLLERS_TLS_CERT, v); }
     public Builder tlsKeyPath(String v) { return set(CONTROLLERS_TLS_KEY, v); }
+    public Builder rebalance(boolean onJoin, int movesPerSecond, int joinDelayS) {
+      set(CONTROLLERS_REBALANCE_ON_JOIN, onJoin);
+      set(CONTROLLERS_REBALANCE_MOVES_PER_SECOND, movesPerSecond);
+      return set(CONTROLLERS_REBALANCE_JOIN_DELAY_S, joinDelayS);
+    }
     public Builder proxyProtocol(boolean controllers, boolean legacy) {
       set(CONTROLLERS_PROXY_PROTOCOL, controllers);
       return set(LEGACY_PROXY_PROTOCOL, legacy);

@@ -135,6 +135,15 @@ public final class Settings {
   public static final Setting<Integer> HISTORY_RETENTION_S = add("history.retentionS", "PARKGATE_HISTORY_RETENTION_S",
       "--history-retention-s", INT, 7 * 24 * 3600, atLeast(60),
       "a park's events (its last 100) are kept at least this long after the newest (7 days)");
+  public static final Setting<Boolean> CONTROLLERS_REBALANCE_ON_JOIN = add("controllers.rebalance.onJoin",
+      "PARKGATE_REBALANCE_ON_JOIN", "--rebalance-on-join", BOOL, true, ANY,
+      "when a node joins, nodes above the mean ask their excess controllers to reconnect (to it, through the balancer)");
+  public static final Setting<Integer> CONTROLLERS_REBALANCE_MOVES_PER_SECOND = add(
+      "controllers.rebalance.movesPerSecond", "PARKGATE_REBALANCE_MOVES_PER_SECOND", "--rebalance-moves-per-second",
+      INT, 20, range(1, 10_000), "controllers one node asks to move per second when rebalancing or evacuating");
+  public static final Setting<Integer> CONTROLLERS_REBALANCE_JOIN_DELAY_S = add("controllers.rebalance.joinDelayS",
+      "PARKGATE_REBALANCE_JOIN_DELAY_S", "--rebalance-join-delay-s", INT, 15, range(0, 3_600),
+      "how long after a node joins the rebalance starts (the new node must be ready and in the balancer)");
   public static final Setting<Boolean> CONTROLLERS_PROXY_PROTOCOL = add("controllers.proxyProtocol",
       "PARKGATE_CONTROLLER_PROXY_PROTOCOL", "--controller-proxy-protocol", BOOL, false, ANY,
       "every v1 connection starts with a PROXY protocol header (v1 or v2) naming the controller's own"

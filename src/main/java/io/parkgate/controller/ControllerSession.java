@@ -521,6 +521,22 @@ abstract class ControllerSession {
     return state == State.CLOSED;
   }
 
+  private long askedToMoveAt = Long.MIN_VALUE;
+
+  /** The rebalancer asked this session to move at {@code nowNanos}. */
+  void askToMove(long nowNanos) {
+    askedToMoveAt = nowNanos;
+  }
+
+  boolean askedToMoveWithin(long nowNanos, long windowNanos) {
+    return askedToMoveAt != Long.MIN_VALUE && nowNanos - askedToMoveAt < windowNanos;
+  }
+
+  /** Whether this is its park's live session here (not being admitted, retiring or draining). */
+  boolean isOnline() {
+    return state == State.ONLINE;
+  }
+
   /** The directory entry this session displaced when it was admitted (for its history), or null. */
   void replaced(io.parkgate.bus.ParkEntry previous) {
     this.replacedEntry = previous;

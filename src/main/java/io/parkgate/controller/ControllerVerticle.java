@@ -141,6 +141,10 @@ public final class ControllerVerticle extends VerticleBase {
       socket.close();
       return;
     }
+    if (evacuating) {
+      refuseEvacuating(socket, legacy);
+      return;
+    }
     String source = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
     ConnectionBudget.Refusal refusal = budget.acquire(source);
     if (refusal != null) {
@@ -152,6 +156,70 @@ public final class ControllerVerticle extends VerticleBase {
         : new V1Session(vertx, admissions, config, socket, stats, tokens);
     sessions.add(session);
     session.start(() -> sessionEnded(session), () -> budget.release(source));
+  }
+
+  /** While evacuating, new controllers are turned away so that they reconnect to another node. */
+  private volatile boolean evacuating;
+
+  /** Turns new controllers away (or welcomes them again); the sessions held are moved by {@link #move}. */
+  public void evacuating(boolean value) {
+    evacuating = value;
+  }
+
+  private void refuseEvacuating(NetSocket socket, boolean legacy) {
+    if (legacy) {
+      socket.close();
+    } else {
+      socket.end(JsonRpcCodec.encode(RpcResponse.failure(null, new RpcError(RpcError.TOO_MANY_CONNECTIONS,
+          "this node is being evacuated; connect again (to another node)"))));
+    }
+  }
+
+  /**
+   * Asks at most {@code max} of this instance's sessions to reconnect elsewhere (make before break,
+   * as the drain does), counting those asked earlier that are still on their way: only v1
+   * sessions (legacy ones are closed when idle if {@code closeLegacy}), online, with nothing in
+   * flight, so no request is disturbed. Runs on this verticle's event loop.
+   */
+  public Future<Moves> move(int max, String reason, boolean closeLegacy) {
+    Promise<Moves> done = Promise.promise();
+    context.runOnContext(v -> {
+      long now = System.nanoTime();
+      int pending = 0;
+      for (ControllerSession s : sessions) {
+        if (s.isOnline() && s.askedToMoveWithin(now, MOVE_PATIENCE_NANOS)) {
+          pending++; // asked earlier, still on its way: it counts against this call's max
+        }
+      }
+      int asked = 0;
+      for (ControllerSession s : new ArrayList<>(sessions)) {
+        if (asked + pending >= max) {
+          break;
+        }
+        if (s.isOnline() && !s.askedToMoveWithin(now, MOVE_PATIENCE_NANOS) && s.inFlight() == 0
+            && (s.canMove() || closeLegacy)) {
+          s.askToMove(now);
+          if (s.canMove()) {
+            s.requestReconnect(reason);
+          } else {
+            s.closeWhenIdle(); // a legacy controller cannot be asked: it reconnects once closed
+          }
+          asked++;
+        }
+      }
+      done.complete(new Moves(asked, pending));
+    });
+    return done.future();
+  }
+
+  /** How long a session asked to move is given to do it before it may be asked again. */
+  static final long MOVE_PATIENCE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
+  /**
+   * @param asked   sessions asked to move now
+   * @param pending sessions asked earlier (within the patience) that are still here
+   */
+  public record Moves(int asked, int pending) {
   }
 
   private void sessionEnded(ControllerSession session) {

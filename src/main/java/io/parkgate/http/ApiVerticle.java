@@ -152,6 +152,16 @@ public final class ApiVerticle extends VerticleBase {
         // store outage must not take every node out of its Service
         .register("payments-store", promise -> paymentStore.ping().onComplete(ar -> promise.complete(Status.OK(
             new JsonObject().put("available", ar.succeeded()).put("store", config.paymentStore()))))));
+    // for the controllers' balancer: whether this node takes new controllers (it does not while
+    // draining or evacuating, while HTTP is still served); a balancer that checks it stops sending
+    // controllers here, so the ones asked to move land elsewhere
+    boolean controllerListener = !config.listenPort(ListenPort.Listener.CONTROLLER).isOff();
+    router.get("/health/controllers").handler(ctx -> {
+      String why = !controllerListener ? "no controller listener" : !state.ready() ? "starting or stopping"
+          : state.draining() ? "draining" : state.evacuating() ? "evacuating" : null;
+      json(ctx, why == null ? 200 : 503, why == null ? new JsonObject().put("status", "UP")
+          : new JsonObject().put("status", "DOWN").put("reason", why));
+    });
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
     router.get("/openapi.yaml").handler(ctx -> {
       if (openApi == null) {
@@ -162,6 +172,11 @@ public final class ApiVerticle extends VerticleBase {
     });
     Console.mount(router);
     router.get("/api/v1/me").handler(new ApiKeyHandler(apiKeys, null)).handler(ParkHandler::handleMe);
+    router.post("/api/v1/admin/rebalance").handler(new ApiKeyHandler(apiKeys, "admin")).handler(views::handleRebalance);
+    router.post("/api/v1/admin/nodes/:nodeId/evacuate").handler(new ApiKeyHandler(apiKeys, "admin"))
+        .handler(ctx -> views.handleEvacuate(ctx, nodeId(ctx), true));
+    router.delete("/api/v1/admin/nodes/:nodeId/evacuate").handler(new ApiKeyHandler(apiKeys, "admin"))
+        .handler(ctx -> views.handleEvacuate(ctx, nodeId(ctx), false));
     router.get("/api/v1/cluster").handler(new ApiKeyHandler(apiKeys, "parks:read")).handler(views::handleCluster);
     router.get("/api/v1/parks").handler(new ApiKeyHandler(apiKeys, "parks:read"))
         .handler(ctx -> views.handleList(ctx, intParam(ctx, "limit", 100, 1, ParkHandler.MAX_PAGE),
@@ -241,6 +256,14 @@ public final class ApiVerticle extends VerticleBase {
       // reported below
     }
     throw badRequest(name + " must be a positive integer (the next of the previous page)");
+  }
+
+  private static String nodeId(RoutingContext ctx) {
+    String id = ctx.pathParam("nodeId");
+    if (id == null || !id.matches("[A-Za-z0-9-]{1,64}")) {
+      throw badRequest("nodeId must be a cluster member ID (GET /api/v1/cluster lists them)");
+    }
+    return id;
   }
 
   /** A park-ID prefix to filter by: what a park ID may start with, or absent. */

@@ -23,10 +23,14 @@ public final class NodeInfo extends VerticleBase {
   private final NodeState state;
   private final GatewayMetrics metrics;
   private final ClusterParkWatch watch;
+  private final boolean takesControllers;
   private final AtomicInteger flappingOwned = new AtomicInteger();
   private MessageConsumer<JsonObject> consumer;
 
-  public NodeInfo(String nodeId, NodeState state, GatewayMetrics metrics, ClusterParkWatch watch) {
+  /** @param takesControllers whether this node has a controller listener */
+  public NodeInfo(String nodeId, NodeState state, GatewayMetrics metrics, ClusterParkWatch watch,
+      boolean takesControllers) {
+    this.takesControllers = takesControllers;
     this.nodeId = nodeId;
     this.state = state;
     this.metrics = metrics;
@@ -46,6 +50,8 @@ public final class NodeInfo extends VerticleBase {
         .put("node", nodeId)
         .put("ready", state.ready() && !state.draining())
         .put("draining", state.draining())
+        .put("evacuating", state.evacuating())
+        .put("takesControllers", takesControllers && state.ready() && !state.draining() && !state.evacuating())
         .put("online", metrics.parksOnline())
         .put("unresponsive", metrics.parksUnresponsive())
         .put("flappingOwned", flappingOwned.get());

@@ -11,6 +11,7 @@ public final class NodeState {
 
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean evacuating = new AtomicBoolean();
 
   public boolean ready() {
     return ready.get();
@@ -18,6 +19,15 @@ public final class NodeState {
 
   public boolean draining() {
     return draining.get();
+  }
+
+  /** Whether an operator asked this node to hand its controllers to the others (it still serves HTTP). */
+  public boolean evacuating() {
+    return evacuating.get();
+  }
+
+  public void evacuating(boolean value) {
+    evacuating.set(value);
   }
 
   public void ready(boolean value) {

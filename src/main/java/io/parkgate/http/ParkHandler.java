@@ -162,6 +162,23 @@ final class ParkHandler {
     });
   }
 
+  /** {@code POST /api/v1/admin/rebalance}: every node evens out its controllers (each moves its own excess). */
+  void handleRebalance(RoutingContext ctx) {
+    vertx.eventBus().publish(Addresses.rebalance(), new JsonObject());
+    ApiVerticle.json(ctx, 202, new JsonObject().put("started", true).put("nodes", directory.liveNodes().size()));
+  }
+
+  /** {@code POST|DELETE /api/v1/admin/nodes/{nodeId}/evacuate}: start or cancel a node's evacuation. */
+  void handleEvacuate(RoutingContext ctx, String nodeId, boolean on) {
+    vertx.eventBus().<JsonObject>request(Addresses.rebalance(nodeId), new JsonObject().put("op", "evacuate").put("on", on),
+            new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
+        .onSuccess(m -> ApiVerticle.json(ctx, 200, m.body()))
+        .onFailure(e -> ctx.fail(e instanceof io.vertx.core.eventbus.ReplyException r
+            && r.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS
+            ? new GatewayException(ErrorCode.NOT_FOUND, "no live node " + nodeId + " that takes controllers")
+            : new GatewayException(ErrorCode.GATE_TIMEOUT, "node " + nodeId + " did not answer in time")));
+  }
+
   /** {@code GET /api/v1/me}: the presented key's name and scopes (all scopes when keys are off). */
   static void handleMe(RoutingContext ctx) {
     ApiKeys.Key key = ctx.get(ApiKeyHandler.KEY);

@@ -19,7 +19,7 @@ import java.util.Set;
  */
 public final class ApiKeys {
 
-  public static final Set<String> SCOPES = Set.of("fee:read", "payment:write", "payment:read", "parks:read");
+  public static final Set<String> SCOPES = Set.of("fee:read", "payment:write", "payment:read", "parks:read", "admin");
 
   /** One configured key: its name (for logs, never the key) and its scopes. */
   public record Key(String name, Set<String> scopes) {

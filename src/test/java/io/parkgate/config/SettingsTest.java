@@ -59,6 +59,9 @@ class SettingsTest {
       controllers.flapping.windowS PARKGATE_FLAPPING_WINDOW_S --flapping-window-s
       controllers.flapping.banS PARKGATE_FLAPPING_BAN_S --flapping-ban-s
       history.retentionS PARKGATE_HISTORY_RETENTION_S --history-retention-s
+      controllers.rebalance.onJoin PARKGATE_REBALANCE_ON_JOIN --rebalance-on-join
+      controllers.rebalance.movesPerSecond PARKGATE_REBALANCE_MOVES_PER_SECOND --rebalance-moves-per-second
+      controllers.rebalance.joinDelayS PARKGATE_REBALANCE_JOIN_DELAY_S --rebalance-join-delay-s
       controllers.proxyProtocol PARKGATE_CONTROLLER_PROXY_PROTOCOL --controller-proxy-protocol
       controllers.insecureAcceptAnyToken PARKGATE_INSECURE_ACCEPT_ANY_TOKEN --insecure-accept-any-token
       legacy.port PARKGATE_LEGACY_PORT --legacy-port

@@ -34,6 +34,24 @@ public final class TestHaproxy implements AutoCloseable {
    * {@code serverOptions} on its server line (e.g. {@code send-proxy-v2}); returns once it accepts.
    */
   public static TestHaproxy tcp(int backendPort, String serverOptions) throws IOException {
+    return tcp("roundrobin", serverOptions, backendPort);
+  }
+
+  /**
+   * A tcp-mode proxy over several backends with the {@code balance} algorithm (e.g.
+   * {@code leastconn}), each health-checked every 200 ms (a backend not listening yet is down
+   * and gets nothing until it is).
+   */
+  public static TestHaproxy tcp(String balance, String serverOptions, int... backendPorts) throws IOException {
+    return tcp(balance, serverOptions, null, backendPorts);
+  }
+
+  /**
+   * As {@link #tcp(String, String, int...)}, health-checked over HTTP instead: {@code GET
+   * /health/controllers} on {@code checkPorts[i]} for backend i (a 503 takes it out).
+   */
+  public static TestHaproxy tcp(String balance, String serverOptions, int[] checkPorts, int... backendPorts)
+      throws IOException {
     if (!Files.isExecutable(BINARY)) {
       String why = BINARY + " is missing: run scripts/test-env (it installs Debian's haproxy)";
       if ("true".equals(System.getenv("CI"))) {
@@ -58,7 +76,9 @@ public final class TestHaproxy implements AutoCloseable {
         "  bind 127.0.0.1:" + port,
         "  default_backend nodes",
         "backend nodes",
-        "  server node1 127.0.0.1:" + backendPort + " " + serverOptions,
+        "  balance " + balance,
+        checkPorts == null ? "" : "  option httpchk GET /health/controllers",
+        servers(backendPorts, checkPorts, serverOptions),
         ""));
     Process process = new ProcessBuilder(BINARY.toString(), "-db", "-f", config.toString())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -76,6 +96,17 @@ public final class TestHaproxy implements AutoCloseable {
       throw new IllegalStateException("haproxy did not start on port " + port);
     }
     return proxy;
+  }
+
+  private static String servers(int[] ports, int[] checkPorts, String options) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < ports.length; i++) {
+      out.append("  server node").append(i + 1).append(" 127.0.0.1:").append(ports[i]).append(' ').append(options)
+          .append(ports.length > 1 || checkPorts != null ? " check inter 200ms rise 1 fall 1" : "")
+          .append(checkPorts == null ? "" : " port " + checkPorts[i])
+          .append(i + 1 < ports.length ? "\n" : "");
+    }
+    return out.toString();
   }
 
   public int port() {
