@@ -123,6 +123,11 @@ public final class ParkgateNode {
             .setHost(config.clusterHost())
             .setPort(config.clusterPort())
             .setClusterPublicHost(config.clusterHost())));
+    if (config.drainGraceMs() < config.maxTimeoutMs()) {
+      LOG.warn("drain.graceMs ({} ms) is shorter than requests.maxTimeoutMs ({} ms): a request still waiting when a"
+          + " drain ends is cut off; make the grace at least the longest request", config.drainGraceMs(),
+          config.maxTimeoutMs());
+    }
     ParkNodeSelector selector = new ParkNodeSelector();
     return buildClustered(options, clusterManager, selector)
         .compose(vertx -> deploy(vertx, config, clusterManager.getNodeId(), instanceName, registryName,
@@ -290,11 +295,19 @@ public final class ParkgateNode {
     if (!state.startDraining()) {
       return Future.succeededFuture();
     }
-    LOG.info("draining: controllers asked to reconnect elsewhere, {} ms grace", graceMs);
-    List<Future<Void>> steps = new ArrayList<>();
-    controllerVerticles.forEach(v -> steps.add(v.drain(graceMs)));
-    apiVerticles.forEach(v -> steps.add(v.drain(graceMs)));
-    return Future.join(steps).mapEmpty();
+    // with no other node taking controllers there is nowhere to move to: asking them to reconnect
+    // would only keep them (and the drain) waiting for the whole grace; they are closed once idle
+    Future<Boolean> elsewhere = controllerVerticles.isEmpty() ? Future.succeededFuture(false)
+        : spread(vertx, directory).map(s -> s.eligible().stream().anyMatch(n -> !n.equals(directory.nodeId())))
+            .otherwise(true);
+    return elsewhere.compose(canMove -> {
+      LOG.info(canMove ? "draining: controllers asked to reconnect elsewhere, {} ms grace"
+          : "draining: no other node takes controllers; they are closed once idle, {} ms grace", graceMs);
+      List<Future<Void>> steps = new ArrayList<>();
+      controllerVerticles.forEach(v -> steps.add(v.drain(graceMs, canMove)));
+      apiVerticles.forEach(v -> steps.add(v.drain(graceMs)));
+      return Future.join(steps).mapEmpty();
+    });
   }
 
   /** Undeploys everything (closing sockets, unregistering parks) and leaves the cluster. */

@@ -181,7 +181,9 @@ public final class Settings {
       STRING, null, ANY, "overrides the Hazelcast cluster name; empty = the XML's (parkgate)");
 
   public static final Setting<Long> DRAIN_GRACE_MS = add("drain.graceMs", "PARKGATE_DRAIN_GRACE_MS", "--drain-grace-ms",
-      LONG, 10_000L, range(0, 600_000), "on SIGTERM, time in-flight requests get before the node leaves");
+      LONG, 35_000L, range(0, 600_000),
+      "on SIGTERM, time in-flight requests get before the node leaves; at least requests.maxTimeoutMs, so the longest"
+          + " request can finish (the drain ends sooner once every controller has moved)");
 
   public static final Setting<String> TOKEN_SECRET = secret("PARKGATE_TOKEN_SECRET",
       "signs controller hello tokens; required (or controllers.insecureAcceptAnyToken)");

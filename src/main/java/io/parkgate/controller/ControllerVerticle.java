@@ -276,8 +276,11 @@ public final class ControllerVerticle extends VerticleBase {
    * listener stays bound (closing a Vert.x server closes its connections too); new connections
    * are closed on accept, and readiness already steers load balancers away. Runs on this
    * verticle's event loop whatever thread calls it.
+   *
+   * @param elsewhere whether another node takes controllers; if not, none is asked to move (they
+   *                  could only come back here) and each closes as soon as nothing is in flight
    */
-  public Future<Void> drain(long graceMs) {
+  public Future<Void> drain(long graceMs, boolean elsewhere) {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
       if (drained != null) {
@@ -293,7 +296,7 @@ public final class ControllerVerticle extends VerticleBase {
       });
       drained.future().onComplete(ar -> vertx.cancelTimer(graceTimer));
       for (ControllerSession s : new ArrayList<>(sessions)) {
-        if (s.canMove()) {
+        if (s.canMove() && elsewhere) {
           s.requestReconnect("drain");
         } else {
           s.closeWhenIdle();
