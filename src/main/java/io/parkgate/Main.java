@@ -212,22 +212,66 @@ public final class Main implements Runnable {
   }
 
   @Command(name = "token", mixinStandardHelpOptions = true,
-      description = "Print the hello token of a park, signed with PARKGATE_TOKEN_SECRET.")
+      description = {"Print the hello token of a park, signed with PARKGATE_TOKEN_SECRET.",
+          "With --parks-file, print \"parkId,token\" CSV for every park ID in the file (one per line;"
+              + " blank lines and lines starting with # are skipped; - reads standard input), for"
+              + " handing thousands of tokens to a vendor at once."})
   static final class Token implements java.util.concurrent.Callable<Integer> {
-    @picocli.CommandLine.Parameters(paramLabel = "PARK_ID", description = "the park ID")
+    @picocli.CommandLine.Parameters(paramLabel = "PARK_ID", arity = "0..1", description = "the park ID")
     String parkId;
 
+    @picocli.CommandLine.Option(names = "--parks-file", paramLabel = "FILE",
+        description = "park IDs, one per line (- for standard input): prints CSV parkId,token")
+    String parksFile;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+      if ((parkId == null) == (parksFile == null)) {
+        System.err.println("give either one PARK_ID or --parks-file FILE");
+        return 2;
+      }
       String secret = tokenSecretFromEnvironment();
       if (secret == null) {
         return 2;
       }
-      if (!io.parkgate.bus.ParkIds.isValid(parkId)) {
-        System.err.println("invalid park ID: must match " + io.parkgate.bus.ParkIds.PATTERN.pattern());
+      io.parkgate.security.ParkTokens tokens = new io.parkgate.security.ParkTokens(secret, null);
+      if (parkId != null) {
+        if (!io.parkgate.bus.ParkIds.isValid(parkId)) {
+          System.err.println("invalid park ID: must match " + io.parkgate.bus.ParkIds.PATTERN.pattern());
+          return 2;
+        }
+        System.out.println(tokens.sign(parkId));
+        return 0;
+      }
+      List<String> lines = "-".equals(parksFile)
+          ? new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))
+              .lines().toList()
+          : java.nio.file.Files.readAllLines(java.nio.file.Path.of(parksFile));
+      // every ID is checked before anything is printed: a half-written CSV must not reach a vendor
+      List<String> ids = new java.util.ArrayList<>();
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      int bad = 0;
+      for (int i = 0; i < lines.size(); i++) {
+        String id = lines.get(i).strip();
+        if (id.isEmpty() || id.startsWith("#")) {
+          continue;
+        }
+        if (!io.parkgate.bus.ParkIds.isValid(id)) {
+          System.err.println(parksFile + ":" + (i + 1) + ": invalid park ID '" + id + "': must match "
+              + io.parkgate.bus.ParkIds.PATTERN.pattern());
+          bad++;
+        } else if (seen.add(id)) {
+          ids.add(id);
+        }
+      }
+      if (bad > 0) {
+        System.err.println(bad + " invalid park IDs: nothing printed");
         return 2;
       }
-      System.out.println(new io.parkgate.security.ParkTokens(secret, null).sign(parkId));
+      StringBuilder csv = new StringBuilder("parkId,token\n");
+      ids.forEach(id -> csv.append(id).append(',').append(tokens.sign(id)).append('\n'));
+      System.out.print(csv);
+      System.out.flush();
       return 0;
     }
   }

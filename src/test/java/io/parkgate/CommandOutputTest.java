@@ -45,6 +45,16 @@ class CommandOutputTest {
   }
 
   @Test
+  void tokenWithAParksFilePrintsOnlyCsvOneRowPerPark() throws Exception {
+    Path parks = java.nio.file.Files.createTempFile("parks", ".txt");
+    java.nio.file.Files.writeString(parks, "# vendor A\np1\n\nlot-2\np1\n");
+    String out = run(Map.of("PARKGATE_TOKEN_SECRET", "correct-horse-battery-staple"), "token", "--parks-file",
+        parks.toString());
+    assertThat(out.lines().toList()).containsExactly("parkId,token", "p1,SEIvoTAMzysMey13ulf1hKwbAjxYdpN9Azyi0Noaurw",
+        "lot-2," + new io.parkgate.security.ParkTokens("correct-horse-battery-staple", null).sign("lot-2"));
+  }
+
+  @Test
   void apikeyPrintsOnlyTheKeyAndItsEntry() throws Exception {
     String out = run(Map.of(), "apikey", "ops", "fee:read");
     assertThat(out.lines().toList()).hasSize(2);
