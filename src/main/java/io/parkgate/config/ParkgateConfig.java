@@ -201,6 +201,7 @@ public final class ParkgateConfig {
     public Builder clusterName(String v) { return set(CLUSTER_NAME, v); }
     public Builder drainGraceMs(long v) { return set(DRAIN_GRACE_MS, v); }
     public Builder tokenSecret(String v) { return set(TOKEN_SECRET, v); }
+    public Builder tokenSecretPrevious(String v) { return set(TOKEN_SECRET_PREVIOUS, v); }
     public Builder apiKeys(String v) { return set(API_KEYS, v); }
     public Builder clusterSecret(String v) { return set(CLUSTER_SECRET, v); }
     public Builder clusterSecretPrevious(String v) { return set(CLUSTER_SECRET_PREVIOUS, v); }

@@ -202,6 +202,9 @@ final class Admissions implements SessionHost {
   public void online(ControllerSession session) {
     events.online(session.parkId(), session.epoch());
     JsonObject opened = new JsonObject();
+    if (session.tokenSecret() != null) {
+      opened.put("tokenSecret", session.tokenSecret());
+    }
     ParkEntry replaced = session.replacedEntry();
     if (replaced != null) {
       opened.put("replaced", new JsonObject().put("remoteAddress", replaced.remoteAddress())

@@ -189,6 +189,11 @@ abstract class ControllerSession {
   /** The last line to send before closing for {@code reason}, or null to close silently. */
   abstract Buffer farewell(CloseReason reason, String text);
 
+  /** Which token secret proved the controller (current, previous, unchecked), or null (legacy: none). */
+  String tokenSecret() {
+    return null;
+  }
+
   /** False while the park fails fast after a timeout. */
   abstract boolean responsive();
 
@@ -299,7 +304,7 @@ abstract class ControllerSession {
       state = State.ONLINE;
       // the idle clock starts now: a controller heartbeats only once its hello is answered
       lastFrameNanos = System.nanoTime();
-      stats.sessionOpened(protocol());
+      stats.sessionOpened(protocol(), tokenSecret());
       LOG.atInfo().setMessage("session open")
           .addKeyValue("parkId", parkId).addKeyValue("protocol", protocol()).addKeyValue("epoch", epoch)
           .addKeyValue("remote", remoteAddress()).log();
@@ -347,7 +352,8 @@ abstract class ControllerSession {
         .put("lastSeenAt", Instant.ofEpochMilli(lastFrameMillis).toString())
         .put("remoteAddress", remoteAddress())
         .put("responsive", responsive())
-        .put("inFlight", inFlight());
+        .put("inFlight", inFlight())
+        .put("tokenSecret", tokenSecret());
   }
 
   /**

@@ -11,8 +11,11 @@ final class ControllerStats {
     this.metrics = metrics;
   }
 
-  void sessionOpened(String protocol) {
+  void sessionOpened(String protocol, String tokenSecret) {
     metrics.sessionOpened(protocol);
+    if (tokenSecret != null) {
+      metrics.tokenSecretUsed(tokenSecret);
+    }
   }
 
   void sessionClosed(ControllerSession.CloseReason reason, boolean wasOnline) {

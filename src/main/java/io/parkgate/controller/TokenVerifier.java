@@ -31,7 +31,8 @@ final class TokenVerifier {
   private static final int MAX_TRACKED = 100_000;
 
   /** What became of a hello. */
-  enum Verdict { ACCEPTED, INVALID, PARK_LOCKED, SOURCE_CEILING }
+  /** ACCEPTED: under the current secret (or no check); ACCEPTED_PREVIOUS: under the one being rotated out. */
+  enum Verdict { ACCEPTED, ACCEPTED_PREVIOUS, INVALID, PARK_LOCKED, SOURCE_CEILING }
 
   /** Failures in a window that started at {@code startNanos}. */
   private record Window(long startNanos, int failures) {
@@ -92,8 +93,9 @@ final class TokenVerifier {
     if (park != null && park.live(now) >= MAX_FAILURES_PER_PARK) {
       return Verdict.PARK_LOCKED;
     }
-    if (tokens.verify(parkId, token)) {
-      return Verdict.ACCEPTED;
+    int secret = tokens.match(parkId, token);
+    if (secret >= 0) {
+      return secret == 0 ? Verdict.ACCEPTED : Verdict.ACCEPTED_PREVIOUS;
     }
     Window source = perSource.asMap().merge(host, new Window(now, 1), (old, one) -> old.plusOne(now));
     if (source.failures() > MAX_FAILURES_PER_SOURCE) {

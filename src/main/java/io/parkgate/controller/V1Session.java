@@ -34,6 +34,8 @@ final class V1Session extends ControllerSession {
 
   private final TokenVerifier tokens;
   private boolean unresponsive;
+  /** Which token secret proved the hello: current, previous (being rotated out) or unchecked. */
+  private String tokenSecret;
 
   V1Session(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, ControllerStats stats,
       TokenVerifier tokens) {
@@ -50,6 +52,11 @@ final class V1Session extends ControllerSession {
   @Override
   boolean authenticated() {
     return !config.insecureAcceptAnyToken();
+  }
+
+  @Override
+  String tokenSecret() {
+    return tokenSecret;
   }
 
   @Override
@@ -117,8 +124,8 @@ final class V1Session extends ControllerSession {
       return;
     }
     switch (tokens.check(p, t, remoteHost())) {
-      case ACCEPTED -> {
-      }
+      case ACCEPTED -> tokenSecret = config.insecureAcceptAnyToken() ? "unchecked" : "current";
+      case ACCEPTED_PREVIOUS -> tokenSecret = "previous";
       case INVALID -> {
         stats.authFailure(protocol());
         identified(p);

@@ -19,10 +19,12 @@ final class ApiKeyHandler implements Handler<RoutingContext> {
   static final String KEY = "apiKeyRecord";
 
   private final ApiKeys keys;
+  private final io.parkgate.metrics.GatewayMetrics metrics;
   private final String scope;
 
-  ApiKeyHandler(ApiKeys keys, String scope) {
+  ApiKeyHandler(ApiKeys keys, io.parkgate.metrics.GatewayMetrics metrics, String scope) {
     this.keys = keys;
+    this.metrics = metrics;
     this.scope = scope;
   }
 
@@ -41,6 +43,8 @@ final class ApiKeyHandler implements Handler<RoutingContext> {
       ctx.fail(new GatewayException(ErrorCode.FORBIDDEN, "the API key '" + key.name() + "' lacks the scope " + scope));
     } else {
       ctx.put("apiKey", key.name());
+      // per key name (a small set the operator configures), so a key rotation shows who still uses the old one
+      metrics.apiKeyUsed(key.name());
       ctx.put(KEY, key);
       ctx.next();
     }

@@ -171,31 +171,31 @@ public final class ApiVerticle extends VerticleBase {
       }
     });
     Console.mount(router);
-    router.get("/api/v1/me").handler(new ApiKeyHandler(apiKeys, null)).handler(ParkHandler::handleMe);
-    router.post("/api/v1/admin/rebalance").handler(new ApiKeyHandler(apiKeys, "admin")).handler(views::handleRebalance);
-    router.post("/api/v1/admin/nodes/:nodeId/evacuate").handler(new ApiKeyHandler(apiKeys, "admin"))
+    router.get("/api/v1/me").handler(new ApiKeyHandler(apiKeys, metrics, null)).handler(ParkHandler::handleMe);
+    router.post("/api/v1/admin/rebalance").handler(new ApiKeyHandler(apiKeys, metrics, "admin")).handler(views::handleRebalance);
+    router.post("/api/v1/admin/nodes/:nodeId/evacuate").handler(new ApiKeyHandler(apiKeys, metrics, "admin"))
         .handler(ctx -> views.handleEvacuate(ctx, nodeId(ctx), true));
-    router.delete("/api/v1/admin/nodes/:nodeId/evacuate").handler(new ApiKeyHandler(apiKeys, "admin"))
+    router.delete("/api/v1/admin/nodes/:nodeId/evacuate").handler(new ApiKeyHandler(apiKeys, metrics, "admin"))
         .handler(ctx -> views.handleEvacuate(ctx, nodeId(ctx), false));
-    router.get("/api/v1/cluster").handler(new ApiKeyHandler(apiKeys, "parks:read")).handler(views::handleCluster);
-    router.get("/api/v1/parks").handler(new ApiKeyHandler(apiKeys, "parks:read"))
+    router.get("/api/v1/cluster").handler(new ApiKeyHandler(apiKeys, metrics, "parks:read")).handler(views::handleCluster);
+    router.get("/api/v1/parks").handler(new ApiKeyHandler(apiKeys, metrics, "parks:read"))
         .handler(ctx -> views.handleList(ctx, intParam(ctx, "limit", 100, 1, ParkHandler.MAX_PAGE),
             ctx.request().getParam("after"), ctx.request().getParam("node"), prefix(ctx)));
-    router.get("/api/v1/parks/:parkId/events").handler(new ApiKeyHandler(apiKeys, "parks:read"))
+    router.get("/api/v1/parks/:parkId/events").handler(new ApiKeyHandler(apiKeys, metrics, "parks:read"))
         .handler(ctx -> views.handleEvents(ctx, parkId(ctx), intParam(ctx, "limit", 50, 1, ParkHistory.MAX_EVENTS),
             longParam(ctx, "before")));
-    router.get("/api/v1/parks/:parkId/fee").handler(new ApiKeyHandler(apiKeys, "fee:read")).handler(this::handleFee);
+    router.get("/api/v1/parks/:parkId/fee").handler(new ApiKeyHandler(apiKeys, metrics, "fee:read")).handler(this::handleFee);
     router.post("/api/v1/parks/:parkId/payments")
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
-        .handler(new ApiKeyHandler(apiKeys, "payment:write"))
+        .handler(new ApiKeyHandler(apiKeys, metrics, "payment:write"))
         .handler(ctx -> payments.handlePost(ctx, parkId(ctx), timeoutMs(ctx), body(ctx)));
-    router.get("/api/v1/parks/:parkId/payments").handler(new ApiKeyHandler(apiKeys, "payment:read"))
+    router.get("/api/v1/parks/:parkId/payments").handler(new ApiKeyHandler(apiKeys, metrics, "payment:read"))
         .handler(ctx -> payments.handleList(ctx, parkId(ctx), intParam(ctx, "limit", 100, 1, PaymentHandler.MAX_PAGE)));
-    router.get("/api/v1/payments/:paymentId").handler(new ApiKeyHandler(apiKeys, "payment:read"))
+    router.get("/api/v1/payments/:paymentId").handler(new ApiKeyHandler(apiKeys, metrics, "payment:read"))
         .handler(ctx -> payments.handleGet(ctx, paymentId(ctx)));
-    router.post("/api/v1/payments/:paymentId/cancel").handler(new ApiKeyHandler(apiKeys, "payment:write"))
+    router.post("/api/v1/payments/:paymentId/cancel").handler(new ApiKeyHandler(apiKeys, metrics, "payment:write"))
         .handler(ctx -> payments.handleCancel(ctx, paymentId(ctx)));
-    router.get("/api/v1/parks/:parkId").handler(new ApiKeyHandler(apiKeys, "parks:read"))
+    router.get("/api/v1/parks/:parkId").handler(new ApiKeyHandler(apiKeys, metrics, "parks:read"))
         .handler(ctx -> views.handleStatus(ctx, parkId(ctx)));
     router.route().failureHandler(errors);
     router.errorHandler(404, errors);

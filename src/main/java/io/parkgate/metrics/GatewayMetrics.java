@@ -120,6 +120,20 @@ public final class GatewayMetrics {
     return unresponsive.get();
   }
 
+  /**
+   * A v1 session came online proved by the {@code current} or {@code previous} token secret (or
+   * {@code unchecked}, development): during a rotation, previous falling to zero says every
+   * controller has its new token.
+   */
+  public void tokenSecretUsed(String secret) {
+    counter("parkgate.sessions.token.secret", "secret", secret).increment();
+  }
+
+  /** One request by an API key (its configured name; never the key). */
+  public void apiKeyUsed(String name) {
+    counter("parkgate.api.requests", "key", name).increment();
+  }
+
   /** Registers the gauge of connections held by one listener kind ("http", "controllers"). */
   public void connectionGauge(String listener, AtomicInteger connections) {
     Gauge.builder("parkgate.connections", connections, AtomicInteger::get)

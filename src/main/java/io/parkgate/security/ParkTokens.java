@@ -39,17 +39,27 @@ public final class ParkTokens {
 
   /** Whether {@code token} is the park's token under the current or the previous secret (constant time). */
   public boolean verify(String parkId, String token) {
+    return match(parkId, token) >= 0;
+  }
+
+  /**
+   * Which secret {@code token} is the park's token under: 0 the current, 1 the previous, -1 none.
+   * Every secret is tried whatever the outcome (constant time).
+   */
+  public int match(String parkId, String token) {
     byte[] presented;
     try {
       presented = Base64.getUrlDecoder().decode(token);
     } catch (IllegalArgumentException e) {
-      return false;
+      return -1;
     }
-    boolean ok = false;
-    for (byte[] secret : secrets) {
-      ok |= MessageDigest.isEqual(mac(secret, parkId), presented);
+    int found = -1;
+    for (int i = secrets.size() - 1; i >= 0; i--) {
+      if (MessageDigest.isEqual(mac(secrets.get(i), parkId), presented)) {
+        found = i;
+      }
     }
-    return ok;
+    return found;
   }
 
   private static byte[] mac(byte[] secret, String parkId) {
