@@ -23,10 +23,6 @@ import io.parkgate.controller.ControllerVerticle;
 import io.parkgate.controller.NodeSecurity;
 import io.parkgate.controller.ParkSubscriptions;
 import io.parkgate.controller.Rebalancer;
-import io.parkgate.bus.Addresses;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonObject;
 import io.parkgate.http.ApiVerticle;
 import io.parkgate.http.NodeState;
 import io.parkgate.metrics.GatewayMetrics;
@@ -218,21 +214,9 @@ public final class ParkgateNode {
    * controllers now, as each describes itself (a node that does not answer in 500 ms is left out).
    */
   private static Future<Rebalancer.Spread> spread(Vertx vertx, ParkDirectory directory) {
-    List<Future<JsonObject>> answers = new ArrayList<>();
-    for (String node : directory.liveNodes()) {
-      answers.add(vertx.eventBus().<JsonObject>request(Addresses.node(node), new JsonObject(),
-              new DeliveryOptions().setSendTimeout(500))
-          .map(Message::body).otherwise(new JsonObject()));
-    }
-    return Future.join(answers).transform(ar -> {
-      java.util.Set<String> eligible = new java.util.TreeSet<>();
-      for (Future<JsonObject> f : answers) {
-        if (f.result().getBoolean("takesControllers", false)) {
-          eligible.add(f.result().getString("node"));
-        }
-      }
-      return Future.succeededFuture(new Rebalancer.Spread(directory.countByNode(), eligible));
-    });
+    return NodeInfo.askAll(vertx, directory.liveNodes()).map(answers -> new Rebalancer.Spread(directory.countByNode(),
+        answers.stream().filter(a -> a.getBoolean("takesControllers", false)).map(a -> a.getString("node"))
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new))));
   }
 
   /**

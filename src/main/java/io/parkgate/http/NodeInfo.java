@@ -45,6 +45,24 @@ public final class NodeInfo extends VerticleBase {
     return consumer.completion();
   }
 
+  /** How long a node has to describe itself before it counts as unreachable. */
+  public static final long ASK_TIMEOUT_MS = 500;
+
+  /**
+   * Every one of {@code nodes} as it describes itself, in order; one that does not answer within
+   * {@link #ASK_TIMEOUT_MS} is {@code {"node": id, "reachable": false, "ready": false}}. Never fails.
+   */
+  public static Future<java.util.List<JsonObject>> askAll(io.vertx.core.Vertx vertx, java.util.Collection<String> nodes) {
+    java.util.List<Future<JsonObject>> answers = new java.util.ArrayList<>();
+    for (String node : nodes) {
+      answers.add(vertx.eventBus().<JsonObject>request(Addresses.node(node), new JsonObject(),
+              new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
+          .map(m -> m.body().put("reachable", true))
+          .otherwise(new JsonObject().put("node", node).put("reachable", false).put("ready", false)));
+    }
+    return Future.join(answers).transform(ar -> Future.succeededFuture(answers.stream().map(Future::result).toList()));
+  }
+
   JsonObject describe() {
     return new JsonObject()
         .put("node", nodeId)

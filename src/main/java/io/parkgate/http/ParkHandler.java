@@ -138,19 +138,11 @@ final class ParkHandler {
   void handleCluster(RoutingContext ctx) {
     Set<String> nodes = new TreeSet<>(directory.liveNodes());
     Map<String, Long> parksByNode = directory.countByNode();
-    List<Future<JsonObject>> answers = new ArrayList<>();
-    for (String node : nodes) {
-      answers.add(vertx.eventBus().<JsonObject>request(Addresses.node(node), new JsonObject(),
-              new DeliveryOptions().setSendTimeout(LIVE_TIMEOUT_MS))
-          .map(m -> m.body().put("reachable", true))
-          .otherwise(new JsonObject().put("node", node).put("reachable", false).put("ready", false)));
-    }
-    Future.join(answers).onComplete(ar -> {
+    NodeInfo.askAll(vertx, nodes).onSuccess(answers -> {
       JsonArray items = new JsonArray();
       int unresponsive = 0;
       int flapping = 0;
-      for (int i = 0; i < answers.size(); i++) {
-        JsonObject info = answers.get(i).result();
+      for (JsonObject info : answers) {
         String node = info.getString("node");
         unresponsive += info.getInteger("unresponsive", 0);
         flapping += info.getInteger("flappingOwned", 0);

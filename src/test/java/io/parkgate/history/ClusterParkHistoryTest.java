@@ -1,11 +1,8 @@
 package io.parkgate.history;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.parkgate.cluster.ClusterParkHistory;
 import io.vertx.core.Vertx;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -18,13 +15,7 @@ class ClusterParkHistoryTest extends ParkHistoryContract {
 
   @BeforeAll
   static void start() {
-    Config config = new Config().setClusterName("history-contract-" + UUID.randomUUID());
-    config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
-    config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(false);
-    config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    config.setProperty("hazelcast.phone.home.enabled", "false");
-    hazelcast = Hazelcast.newHazelcastInstance(config);
+    hazelcast = io.parkgate.testing.TestHazelcast.standalone("history-contract");
     vertx = Vertx.vertx();
     history = new ClusterParkHistory(vertx, hazelcast, 3_600_000, 5_000);
   }

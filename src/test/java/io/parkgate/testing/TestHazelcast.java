@@ -1,0 +1,24 @@
+package io.parkgate.testing;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import java.util.UUID;
+
+/** A Hazelcast member on loopback that joins nobody, for tests of the stores on the grid. */
+public final class TestHazelcast {
+
+  private TestHazelcast() {
+  }
+
+  /** A standalone member in a cluster of its own, named {@code prefix}-random. */
+  public static HazelcastInstance standalone(String prefix) {
+    Config config = new Config().setClusterName(prefix + "-" + UUID.randomUUID());
+    config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    return Hazelcast.newHazelcastInstance(config);
+  }
+}
