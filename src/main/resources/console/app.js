@@ -18,7 +18,6 @@ const EVENT_LABELS = {
   'park.responsive': 'Responsive again',
   'park.flapping': 'Flapping: reconnecting too often',
   'controller.duplicate': 'Two controllers use this park ID',
-  'hello.refused': 'Hello refused',
 };
 
 const CLOSE_REASONS = {
