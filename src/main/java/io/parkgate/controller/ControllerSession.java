@@ -55,62 +55,6 @@ abstract class ControllerSession {
   /** How much earlier than the caller's bus timeout a session gives up on its controller. */
   static final long TIMEOUT_MARGIN_MS = 50;
 
-  /** Where a session is in its life; see the class comment for every transition. */
-  enum State {
-    /** Connected, waiting for the controller to say which park it is. */
-    IDENTIFYING(false, false),
-    /** Identified, being admitted cluster-wide (epoch, directory claim, takeover). */
-    REGISTERING(false, false),
-    /** The park's live session: takes requests. */
-    ONLINE(true, true),
-    /** The node drains and this controller cannot be asked to move: takes requests, closes when idle. */
-    DRAINING(true, true),
-    /** Superseded by a newer session: no new requests, finishes the ones in flight, then closes. */
-    RETIRING(true, false),
-    /** Ended; the socket is closing or closed. */
-    CLOSED(false, false);
-
-    /** Whether the session was announced online (opened, counted, logged). */
-    final boolean announced;
-    /** Whether requests from the bus are taken. */
-    final boolean takesRequests;
-
-    State(boolean announced, boolean takesRequests) {
-      this.announced = announced;
-      this.takesRequests = takesRequests;
-    }
-  }
-
-  /** Why a session ended; logged and counted (the metric's {@code reason} label, lower case). */
-  enum CloseReason {
-    PEER_CLOSED("closed by the controller or its network"),
-    IDLE(null),
-    HELLO_TIMEOUT(null),
-    ADMISSION_TIMEOUT(null),
-    PROTOCOL_ERROR(null),
-    LINE_TOO_LONG(null),
-    AUTH("token refused"),
-    BANNED(null),
-    TAKEOVER(null),
-    DRAIN("the node drained"),
-    SERVER_STOP("the node stopped"),
-    TIMEOUT_RESYNC("a request timed out; the legacy line cannot tell late answers apart, so it is reset"),
-    SLOW_CONSUMER("the controller did not read what it was sent"),
-    ERROR(null);
-
-    /** What the history says when the close came without its own text. */
-    final String defaultDetail;
-
-    CloseReason(String defaultDetail) {
-      this.defaultDetail = defaultDetail;
-    }
-
-    /** The reason as logs, metrics and the history name it. */
-    String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-  }
-
   protected final Vertx vertx;
   protected final SessionHost host;
   protected final ParkgateConfig config;
@@ -122,7 +66,7 @@ abstract class ControllerSession {
   private final long connectedAtMillis = System.currentTimeMillis();
   private final long connectedAtNanos = System.nanoTime();
 
-  protected State state = State.IDENTIFYING;
+  protected SessionState state = SessionState.IDENTIFYING;
   protected String parkId;
   private long epoch;
   private ParkSubscriptions.Subscription subscription;
@@ -206,7 +150,7 @@ abstract class ControllerSession {
   // ---- shared behaviour ----------------------------------------------------------------------
 
   private void handleRawLine(Buffer line) {
-    if (state == State.CLOSED) {
+    if (state == SessionState.CLOSED) {
       return;
     }
     if (line.length() > config.maxLineBytes()) {
@@ -285,9 +229,9 @@ abstract class ControllerSession {
    */
   protected void admit(String park, Runnable online) {
     parkId = park;
-    state = State.REGISTERING;
+    state = SessionState.REGISTERING;
     host.admit(this).onComplete(ar -> {
-      if (state == State.CLOSED) {
+      if (state == SessionState.CLOSED) {
         return;
       }
       if (ar.failed()) {
@@ -301,7 +245,7 @@ abstract class ControllerSession {
         }
         return;
       }
-      state = State.ONLINE;
+      state = SessionState.ONLINE;
       // the idle clock starts now: a controller heartbeats only once its hello is answered
       lastFrameNanos = System.nanoTime();
       stats.sessionOpened(protocol(), tokenSecret());
@@ -364,7 +308,7 @@ abstract class ControllerSession {
    * deadlines; the socket closes when none is left.
    */
   Future<Void> closeForTakeover(long newerEpoch, JsonObject by) {
-    if (state == State.CLOSED || state == State.RETIRING) {
+    if (state == SessionState.CLOSED || state == SessionState.RETIRING) {
       return unregistered;
     }
     takenOverBy = by;
@@ -372,7 +316,7 @@ abstract class ControllerSession {
     if (inFlight() == 0 || !state.takesRequests) {
       closeWith(CloseReason.TAKEOVER, supersededText());
     } else {
-      state = State.RETIRING;
+      state = SessionState.RETIRING;
       unregistered = host.closed(this, subscription);
     }
     return unregistered;
@@ -383,9 +327,9 @@ abstract class ControllerSession {
    * in flight on it (at once if nothing is), taking requests until then.
    */
   void closeWhenIdle() {
-    if (state == State.ONLINE && inFlight() > 0) {
-      state = State.DRAINING;
-    } else if (state != State.CLOSED && state != State.RETIRING) {
+    if (state == SessionState.ONLINE && inFlight() > 0) {
+      state = SessionState.DRAINING;
+    } else if (state != SessionState.CLOSED && state != SessionState.RETIRING) {
       close(CloseReason.DRAIN, null);
     }
   }
@@ -395,9 +339,9 @@ abstract class ControllerSession {
     if (inFlight() > 0) {
       return;
     }
-    if (state == State.RETIRING) {
+    if (state == SessionState.RETIRING) {
       closeWith(CloseReason.TAKEOVER, supersededText());
-    } else if (state == State.DRAINING) {
+    } else if (state == SessionState.DRAINING) {
       close(CloseReason.DRAIN, null);
     }
   }
@@ -417,14 +361,14 @@ abstract class ControllerSession {
   }
 
   protected void closeWith(CloseReason reason, String text) {
-    if (state != State.CLOSED) {
+    if (state != SessionState.CLOSED) {
       closeWith(reason, text, farewell(reason, text));
     }
   }
 
   /** Closes with {@code lastWords} as the last line sent, and {@code text} as the history's detail. */
   protected void closeWith(CloseReason reason, String text, Buffer lastWords) {
-    if (state != State.CLOSED) {
+    if (state != SessionState.CLOSED) {
       LOG.debug("closing {} ({}): {}", remoteAddress(), reason, text);
       closeDetail = text;
       close(reason, lastWords);
@@ -457,12 +401,12 @@ abstract class ControllerSession {
 
   /** Ends the session: fails waiting requests at once, unregisters the park, closes the socket. */
   void close(CloseReason reason, Buffer lastWords) {
-    if (state == State.CLOSED) {
+    if (state == SessionState.CLOSED) {
       return;
     }
     boolean wasAnnounced = state.announced;
-    boolean stillRegistered = state != State.RETIRING;
-    state = State.CLOSED;
+    boolean stillRegistered = state != SessionState.RETIRING;
+    state = SessionState.CLOSED;
     int waiting = inFlight();
     pending.failAll();
     if (stillRegistered) {
@@ -524,7 +468,7 @@ abstract class ControllerSession {
   }
 
   boolean isClosed() {
-    return state == State.CLOSED;
+    return state == SessionState.CLOSED;
   }
 
   private long askedToMoveAt = Long.MIN_VALUE;
@@ -540,7 +484,7 @@ abstract class ControllerSession {
 
   /** Whether this is its park's live session here (not being admitted, retiring or draining). */
   boolean isOnline() {
-    return state == State.ONLINE;
+    return state == SessionState.ONLINE;
   }
 
   /** The directory entry this session displaced when it was admitted (for its history), or null. */

@@ -18,7 +18,7 @@ final class ControllerStats {
     }
   }
 
-  void sessionClosed(ControllerSession.CloseReason reason, boolean wasOnline) {
+  void sessionClosed(CloseReason reason, boolean wasOnline) {
     metrics.sessionClosed(reason.name(), wasOnline);
   }
 

@@ -291,7 +291,7 @@ public final class ControllerVerticle extends VerticleBase {
       drained.future().onComplete(done);
       long graceTimer = vertx.setTimer(Math.max(1, graceMs), t -> {
         for (ControllerSession s : new ArrayList<>(sessions)) {
-          s.close(ControllerSession.CloseReason.DRAIN, null);
+          s.close(CloseReason.DRAIN, null);
         }
       });
       drained.future().onComplete(ar -> vertx.cancelTimer(graceTimer));
@@ -314,7 +314,7 @@ public final class ControllerVerticle extends VerticleBase {
     vertx.cancelTimer(sweepTimer);
     List<Future<Void>> closing = new ArrayList<>();
     for (ControllerSession session : new ArrayList<>(sessions)) {
-      session.close(ControllerSession.CloseReason.SERVER_STOP, null);
+      session.close(CloseReason.SERVER_STOP, null);
     }
     closing.add(server == null ? Future.succeededFuture() : server.close());
     closing.add(legacyServer == null ? Future.succeededFuture() : legacyServer.close());

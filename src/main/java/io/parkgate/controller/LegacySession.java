@@ -68,7 +68,7 @@ final class LegacySession extends ControllerSession {
   @Override
   void handleLine(Buffer line) {
     String text = line.toString(StandardCharsets.UTF_8).trim();
-    if (state == State.IDENTIFYING) {
+    if (state == SessionState.IDENTIFYING) {
       identify(text);
     } else if (isPing(text)) {
       stats.heartbeat(protocol());

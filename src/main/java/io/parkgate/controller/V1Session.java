@@ -81,7 +81,7 @@ final class V1Session extends ControllerSession {
       closeWithError(CloseReason.PROTOCOL_ERROR, e.error(), e.id());
       return;
     }
-    if (state == State.IDENTIFYING) {
+    if (state == SessionState.IDENTIFYING) {
       if (message instanceof RpcRequest r && ControllerMethods.HELLO.equals(r.method()) && !r.isNotification()) {
         handleHello(r);
       } else {
@@ -274,7 +274,7 @@ final class V1Session extends ControllerSession {
           RpcError.INTERNAL_ERROR;
     };
     // a refusal during admission answers the hello itself; later errors carry no id
-    Object id = state == State.REGISTERING ? helloId : null;
+    Object id = state == SessionState.REGISTERING ? helloId : null;
     return JsonRpcCodec.encode(RpcResponse.failure(id, new RpcError(code, text)));
   }
 
@@ -285,7 +285,7 @@ final class V1Session extends ControllerSession {
 
   @Override
   void requestReconnect(String reason) {
-    if (state == State.ONLINE) {
+    if (state == SessionState.ONLINE) {
       write(JsonRpcCodec.encode(new RpcRequest(null, ControllerMethods.RECONNECT,
           new JsonObject().put("reason", reason))));
     }
