@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * accepted the socket (the park's consumer is registered from a lane context, see
  * {@link ParkSubscriptions}, and hands its messages back to this one).
  *
- * <p><b>States</b> ({@link State}; every transition is in this table, nothing else moves a session):
+ * <p><b>States</b> ({@link SessionState}; every transition is in this table, nothing else moves a session):
  * <table>
  *   <caption>session states</caption>
  *   <tr><th>from</th><th>event</th><th>to</th></tr>
