@@ -90,6 +90,9 @@ node_id() { curl -s --max-time 1 "http://127.0.0.1:$1/health/ready" | grep -o '"
 total() { api "$1" "/api/v1/parks?limit=1${2:+&node=$2}" | grep -o '"total":[0-9]*' | cut -d: -f2; }
 # total_is PORT N [NODE]
 total_is() { [[ "$(total "$1" "${3:-}")" == "$2" ]]; }
+# established PORT: TCP connections accepted on the local PORT and established (the bare echo has no API)
+established() { ss -tnH state established "( sport = :$1 )" | wc -l; }
+established_is() { [[ "$(established "$1")" == "$2" ]]; }
 
 # ---- /proc and the JVM -----------------------------------------------------------------------------
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
