@@ -21,19 +21,22 @@ import sys
 from collections import defaultdict
 
 import results
-from results import failed, p_us, payment_answers, rps
+from results import failed, p_us, payment_answers, rps, us_per_answer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PCTS = ["50", "75", "90", "95", "99", "99.5", "99.9", "99.99"]
 CEILING = "a"
 STORES = ["cluster", "postgres"]   # i, j: the payment stores, in the report's order
-ORDER = ["a", "b", "c", "d", "d/blackholed", "e", "e/offline", "f"]
+ORDER = ["a", "b", "c", "d", "d/blackholed", "e", "e/offline", "f", "kc", "kb"]
+ANCHORS = {"c": "kc", "b": "kb"}   # issue 16: each load's bare relay (k) from the same run
+DEFAULT_HB_INTERVAL_S = 5          # g, l results written before the interval was recorded
 RATE_ORDER = ["c@rate", "d@rate", "d@rate/blackholed", "e@rate", "e@rate/offline", "f@rate"]
 NAMES = {
     "a": "a. ceiling (bare Vert.x HTTP)", "b": "b. hot park (all to g1)", "c": "c. spread, 1,000 parks",
     "d": "d. 10 % black-holed: healthy parks", "d/blackholed": "d. black-holed parks (paced stream)",
     "e": "e. offline flood: healthy parks", "e/offline": "e. offline parks (paced stream)",
     "f": "f. cross-node (HTTP on B, parks on A)",
+    "kc": "k. bare relay, c's load (1,000 parks)", "kb": "k. bare relay, b's load (hot park)",
 }
 for _k in list(NAMES):
     _s, _, _t = _k.partition("/")
@@ -109,6 +112,7 @@ class Data:
 
     def __init__(self, rows):
         self.run, self.streams, self.metas = results.group(rows)
+        self.answers = results.run_answers(rows)
         self.ceiling = med([rps(r) for r in self.streams.get(CEILING, [])])
         h = self.metas.get("h") or []
         self.h_from_kill = [(m.get("result") or {}).get("reachable_s") for m in h]
@@ -117,6 +121,10 @@ class Data:
     def p(self, key, pct):
         """Median over the runs of a stream's latency percentile, µs (None if the stream did not run)."""
         return med([p_us(r, pct) for r in self.streams.get(key, [])])
+
+    def us(self, key, who):
+        """Per run of a stream: CPU µs of who ("node" or "sim") per HTTP answer of the run (all its streams)."""
+        return [us_per_answer(r, who, self.answers) for r in self.streams.get(key, [])]
 
     def rates(self, side):
         v = [r["wrk"].get("rate") for k, rs in self.streams.items() if "@rate" in k and (("/" in k) == side)
@@ -160,15 +168,21 @@ def throughput_row(d, k):
         cpu = f"B {cpu}; A {fmt([m['nodeA_cpu_pct'] for m in fa])}"
         rss = f"B {rss}; A {fmt([m['nodeA_rss_mb'] for m in fa])}"
     scpu = fmt([r.get("sim_cpu_pct") for r in runs]) if not side and k != CEILING else ""
+    nus = fmt(d.us(k, "node")) if not side else "(same)"
+    sus = fmt(d.us(k, "sim")) if not side and k != CEILING else ""
     loads = [r["load1"] for r in runs]
     return (f"| {NAMES.get(k, k)} | {fmt(t)} | {ratio} | {p('50')} | {p('99')} | {p('99.9')} | {errors(runs)} | "
-            f"{cpu} | {scpu} | {rss} | {min(loads):.1f}–{max(loads):.1f} |")
+            f"{cpu} | {nus} | {scpu} | {sus} | {rss} | {min(loads):.1f}–{max(loads):.1f} |")
 
 
 def throughput_tables(d):
-    cols = "| req/s | {}| p50 ms | p99 ms | p99.9 ms | errors by code (all runs) | node CPU % | simulator CPU % | node RSS MB | load |"
+    cols = ("| req/s | {}| p50 ms | p99 ms | p99.9 ms | errors by code (all runs) | node CPU % | node CPU µs/req "
+            "| simulator CPU % | simulator CPU µs/answer | node RSS MB | load |")
+    sep = "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     out = ["## Throughput and latency", "",
-           "| scenario " + cols.format("× ceiling "), "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "CPU per request: the measured process's utime+stime (`/proc`) over the run divided by every HTTP answer "
+           "of the run (d and e: both streams); the simulator's the same way (k: the relay is the \"node\").", "",
+           "| scenario " + cols.format("× ceiling "), sep]
     out += [throughput_row(d, k) for k in ORDER if d.streams.get(k)]
     if any(d.streams.get(k) for k in RATE_ORDER):
         out += ["", "### The same at a fixed rate (coordinated-omission free)", "",
@@ -177,7 +191,7 @@ def throughput_tables(d):
                 f"{d.rates(False)} req/s over 50 connections, the black-holed / offline stream {d.rates(True)} req/s; "
                 "3 s at the rate before each recorded run. Latency includes up to 1 ms of the generator's own 1 ms send tick. "
                 "Throughput here is the offered rate, not a capacity.", "",
-                "| scenario " + cols.format(""), "|---|---|---|---|---|---|---|---|---|---|---|"]
+                "| scenario " + cols.format(""), sep]
         out += [throughput_row(d, k) for k in RATE_ORDER if d.streams.get(k)]
     return out + [""]
 
@@ -201,9 +215,9 @@ def i_section(d):
         "`POST /api/v1/parks/{parkId}/payments` with a new paymentId, rotating over the parks, with the default "
         "`timeoutMs`. **200** = recorded and confirmed by the controller within the POST; **202** = recorded, still being "
         "delivered when the POST's budget ran out; other = any other status or a socket error.", "",
-        "| store | payments/s | p50 ms | p99 ms | p99.9 ms | 200 confirmed | 202 | other | node CPU % | simulator CPU % "
-        "| node RSS MB | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| store | payments/s | p50 ms | p99 ms | p99.9 ms | 200 confirmed | 202 | other | node CPU % | node CPU µs/payment "
+        "| simulator CPU % | simulator CPU µs/payment | node RSS MB | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for store in keys:
         runs = d.streams["i:" + store]
@@ -215,7 +229,9 @@ def i_section(d):
                    f"{fmt([x[0] * 100 for x in shares], '{:.1f}', spread=False)} % | "
                    f"{fmt([x[1] * 100 for x in shares], '{:.2f}', spread=False)} % | "
                    f"{errors_other(runs)} (of {n:,}) | {fmt([r['node_cpu_pct'] for r in runs])} | "
-                   f"{fmt([r.get('sim_cpu_pct') for r in runs])} | {fmt([r['node_rss_mb'] for r in runs])} | "
+                   f"{fmt(d.us('i:' + store, 'node'))} | "
+                   f"{fmt([r.get('sim_cpu_pct') for r in runs])} | {fmt(d.us('i:' + store, 'sim'))} | "
+                   f"{fmt([r['node_rss_mb'] for r in runs])} | "
                    f"{min(loads):.1f}–{max(loads):.1f} |")
     return out + ["", "Shares: the median of the runs; the other column counts all runs.", ""]
 
@@ -307,6 +323,55 @@ def g_section(d):
         "controllers add, not heap pages first touched by allocation), CPU is the node's utime+stime over the window "
         "divided by the window.", "",
     ]
+
+
+def hb_us(m):
+    """g or l meta row: (heartbeats/s, CPU % of one core they add over the idle process, µs per heartbeat)."""
+    per_s = m["controllers"] / m.get("hb_interval_s", DEFAULT_HB_INTERVAL_S)
+    net = m["cpu_hb_pct"] - m["cpu_idle0_pct"]
+    return per_s, net, net / 100 * 1e6 / per_s
+
+
+def ratio(x, of):
+    return None if x is None or not of else x / of
+
+
+def anchors_section(d):
+    """Issue 16: b and c against the bare relay (k), g against the bare echo (l), from the same run."""
+    pairs = [(k, a) for k, a in ANCHORS.items() if d.streams.get(k) and d.streams.get(a)]
+    g, l = (d.metas.get("g") or [None])[0], (d.metas.get("l") or [None])[0]
+    if not pairs and not (g and l):
+        return []
+    out = ["## Against the bare anchors", "",
+           "The same machine and run: k is `bench/java/BareRelay.java` (HTTP in, one `fee.query` line to the park's "
+           "connected socket, the answer's `result` back; no auth, cluster, bus or metrics) with the same simulator "
+           "and load; l is `bench/java/BareEcho.java` (answers hello and ping) held by as many controllers as g. "
+           "Medians over the runs (min–max); a ratio is of the medians.", ""]
+    if pairs:
+        out += ["| load | parkgate req/s | bare relay req/s | **throughput × relay** | node CPU µs/req | relay CPU µs/req "
+                "| **CPU/req × relay** | simulator µs/answer (node; relay) |", "|---|---|---|---|---|---|---|---|"]
+        for k, a in pairs:
+            t, ta = med([rps(r) for r in d.streams[k]]), med([rps(r) for r in d.streams[a]])
+            u, ua = med(d.us(k, "node")), med(d.us(a, "node"))
+            cpu_ratio = ratio(u, ua)
+            out.append(f"| {NAMES[k]} | {fmt([rps(r) for r in d.streams[k]])} | {fmt([rps(r) for r in d.streams[a]])} | "
+                       f"**{t / ta:.2f}** | {fmt(d.us(k, 'node'), '{:.1f}')} | {fmt(d.us(a, 'node'), '{:.1f}')} | "
+                       f"**{'–' if cpu_ratio is None else f'{cpu_ratio:.2f}'}** | "
+                       f"{fmt(d.us(k, 'sim'), '{:.1f}')}; {fmt(d.us(a, 'sim'), '{:.1f}')} |")
+        out.append("")
+    if g and l:
+        out += ["| controllers | heartbeats/s | node CPU %: idle → with them | node µs/heartbeat | bare echo CPU %: idle → "
+                "with them | echo µs/heartbeat | **CPU/heartbeat × echo** |", "|---|---|---|---|---|---|---|"]
+        (hz, _, u), (_, _, ue) = hb_us(g), hb_us(l)
+        out += [f"| {g['controllers']:,} (echo: {l['controllers']:,}) | {hz:,.0f} | {g['cpu_idle0_pct']:.2f} → "
+                f"{g['cpu_hb_pct']:.2f} | {u:.1f} | {l['cpu_idle0_pct']:.2f} → {l['cpu_hb_pct']:.2f} | {ue:.1f} | "
+                f"**{'–' if ue <= 0 else f'{u / ue:.2f}'}** |", "",
+                f"Per heartbeat: the CPU the controllers add over the idle process (with them minus idle, one window of "
+                f"{g['hb_window_s']} s each, {g.get('hb_settle_s', 5)} s after the last connect; one run), divided by "
+                f"controllers / heartbeat interval "
+                f"({g.get('hb_interval_s', DEFAULT_HB_INTERVAL_S)} s). At 100 clock ticks per second, a {g['hb_window_s']} s "
+                f"window resolves {1 / g['hb_window_s']:.2f} % of a core.", ""]
+    return out
 
 
 def h_section(d):
@@ -467,7 +532,42 @@ def check_h_storm(d, t):
             verdict(ok))
 
 
+def check_throughput_vs(d, t):
+    runs, base = d.streams.get(t["scenario"]), d.streams.get(t["of"])
+    if not runs or not base:
+        return None
+    x = med([rps(r) for r in runs]) / med([rps(r) for r in base])
+    return ({}, f"{med([rps(r) for r in runs]):,.0f} vs {med([rps(r) for r in base]):,.0f} req/s: {x:.0%}",
+            verdict(x * 100 >= t["min_percent"]))
+
+
+def check_cpu_per_request_vs(d, t):
+    u, ua = med(d.us(t["scenario"], "node")), med(d.us(t["of"], "node"))
+    if u is None or not ua:
+        return None
+    return {}, f"{u:.1f} vs {ua:.1f} µs: {u / ua:.2f} ×", verdict(u <= ua * t["max_ratio"])
+
+
+def check_cpu_per_heartbeat_vs(d, t):
+    g, l = (d.metas.get("g") or [None])[0], (d.metas.get(t["of"]) or [None])[0]
+    if not g or not l:
+        return None
+    (_, _, u), (_, _, ue) = hb_us(g), hb_us(l)
+    if ue <= 0:
+        return {}, f"{u:.1f} µs vs {ue:.1f} µs (the echo's added CPU is not above its idle)", "—"
+    return {}, f"{u:.1f} vs {ue:.1f} µs: {u / ue:.2f} ×", verdict(u <= ue * t["max_ratio"])
+
+
+def check_sim_cpu_vs_node(d, t):
+    s, u = med(d.us(t["scenario"], "sim")), med(d.us(t["scenario"], "node"))
+    if s is None or u is None:
+        return None
+    return {}, f"simulator {s:.1f} µs, node {u:.1f} µs per answer: {s / u:.2f} ×", verdict(s <= u)
+
+
 CHECKS = {
+    "throughput_vs": check_throughput_vs, "cpu_per_request_vs": check_cpu_per_request_vs,
+    "cpu_per_heartbeat_vs": check_cpu_per_heartbeat_vs, "sim_cpu_vs_node": check_sim_cpu_vs_node,
     "throughput_share": check_throughput_share, "p99_vs": check_p99_vs, "zero_errors": check_zero_errors,
     "p99_below": check_p99_below, "p50_overhead": check_p50_overhead, "g_controllers": check_g_controllers,
     "g_memory": check_g_memory, "g_heartbeats": check_g_heartbeats, "h_storm": check_h_storm,
@@ -529,7 +629,7 @@ def plot(d, path):
 
 def render(d, targets, image_link, plotted, notes_text):
     lines = (header(d) + throughput_tables(d) + plot_section(image_link, plotted) + g_section(d) + h_section(d)
-             + i_section(d) + j_section(d) + targets_section(d, targets))
+             + i_section(d) + j_section(d) + anchors_section(d) + targets_section(d, targets))
     if notes_text is not None:
         lines += [notes_text.rstrip(), ""]
     return "\n".join(lines) + "\n"

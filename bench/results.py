@@ -4,7 +4,8 @@
 bench/run calls it to record what it measured; report.py imports it to read the lines back. One line
 is one JSON object:
 
-  measurement  {"scenario","gen","run","load1","node_cpu_pct","sim_cpu_pct","node_rss_mb","conns",
+  measurement  {"scenario","gen","run","load1","node_cpu_pct","sim_cpu_pct","node_cpu_s","sim_cpu_s","wall_s",
+                "node_rss_mb","conns",
                 "stream": "main" | <side stream tag>, "wrk": <the BENCHJSON object of wrk or RateLoad>,
                 and any --field, e.g. "store" (i: the node's payment store)}
   meta         {"scenario": <letter> | "_" (the run itself), "stream": "meta", ...}
@@ -41,6 +42,31 @@ SMOKE_MIN_REQUESTS = 100
 def cpu_pct(ticks0, ticks1, t0, t1, digits=1):
     """CPU time between two /proc/<pid>/stat readings, as % of one core over the wall time."""
     return round((float(ticks1) - float(ticks0)) / CLK_TCK / (float(t1) - float(t0)) * 100, digits)
+
+
+def cpu_s(row, who):
+    """CPU seconds of the measured process (who="node") or of the side processes ("sim") over one run:
+    from the ticks when the row has them, else (older results) from the % over wrk's duration."""
+    if row.get(who + "_cpu_s") is not None:
+        return row[who + "_cpu_s"]
+    pct = row.get(who + "_cpu_pct")
+    return None if pct is None else pct / 100 * row["wrk"]["duration_us"] / 1e6
+
+
+def run_answers(rows):
+    """{(stream key without the side tag, gen, run): HTTP answers of every stream of that run}: the
+    denominator of CPU per request (the node's CPU covers the paced side stream of d and e too)."""
+    n = defaultdict(int)
+    for r in rows:
+        if r.get("stream") in ("main",) + SIDE_STREAMS:
+            n[(stream_key(r).split("/")[0], r["gen"], r["run"])] += r["wrk"]["requests"]
+    return n
+
+
+def us_per_answer(row, who, answers):
+    """CPU µs of who ("node" or "sim") per HTTP answer of the run, with answers = run_answers(...)."""
+    s, n = cpu_s(row, who), answers.get((stream_key(row).split("/")[0], row["gen"], row["run"]))
+    return None if s is None or not n else s * 1e6 / n
 
 
 def rps(row):
@@ -121,6 +147,9 @@ def cmd_record(a):
         "scenario": a.scenario, "gen": a.gen, "run": a.run, "load1": json.loads(a.load1),
         "node_cpu_pct": cpu_pct(a.node_ticks[0], a.node_ticks[1], *a.wall),
         "sim_cpu_pct": cpu_pct(a.side_ticks[0], a.side_ticks[1], *a.wall),
+        "node_cpu_s": (a.node_ticks[1] - a.node_ticks[0]) / CLK_TCK,
+        "sim_cpu_s": (a.side_ticks[1] - a.side_ticks[0]) / CLK_TCK,
+        "wall_s": round(a.wall[1] - a.wall[0], 3),
         "node_rss_mb": a.rss_kb // 1024, "conns": a.conns,
     }
     for kv in a.field:
