@@ -67,21 +67,48 @@ public final class ClusterManagers {
       @Override
       public void memberAdded(MembershipEvent event) {
         log("cluster member joined", event);
+        checkZones(hazelcast, event.getMembers());
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
         log("cluster member left", event);
+        checkZones(hazelcast, event.getMembers());
       }
 
       private void log(String what, MembershipEvent event) {
         Member m = event.getMember();
         LOG.atInfo().setMessage(what).addKeyValue("address", m.getAddress())
             .addKeyValue("member", m.getUuid()).addKeyValue("node", m.getAttribute("__vertx.nodeId"))
+            .addKeyValue("zone", m.getAttribute(ZONE_ATTRIBUTE))
             .addKeyValue("members", event.getMembers().size()).log();
       }
     });
     LOG.info("cluster members at start: {}", hazelcast.getCluster().getMembers());
+    checkZones(hazelcast, hazelcast.getCluster().getMembers());
+  }
+
+  /** The member attribute Hazelcast's discovery fills with the member's availability zone. */
+  static final String ZONE_ATTRIBUTE = "hazelcast.partition.group.zone";
+
+  /**
+   * With ZONE_AWARE partition groups, backups go to another zone: with fewer than two known zones
+   * among two or more members Hazelcast keeps no backup at all, silently (readiness stays UP).
+   * That is said here, once per membership change, as a WARN.
+   */
+  static void checkZones(HazelcastInstance hazelcast, java.util.Set<Member> members) {
+    var groups = hazelcast.getConfig().getPartitionGroupConfig();
+    if (!groups.isEnabled() || groups.getGroupType() != com.hazelcast.config.PartitionGroupConfig.MemberGroupType.ZONE_AWARE
+        || members.size() < 2) {
+      return;
+    }
+    java.util.Map<String, Long> byZone = members.stream().collect(java.util.stream.Collectors.groupingBy(
+        m -> String.valueOf(m.getAttribute(ZONE_ATTRIBUTE)), java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+    if (byZone.size() < 2 || byZone.containsKey("null") || byZone.containsKey("unknown")) {
+      LOG.warn("zone-aware partition groups, but the {} members are in the zones {}: with fewer than two known zones"
+          + " Hazelcast keeps NO backups (one member's death loses data); use Kubernetes API discovery, spread the pods"
+          + " over zones, or the single-zone config (k8s/components/single-zone)", members.size(), byZone);
+    }
   }
 
   static Config load(String file) {

@@ -46,6 +46,11 @@ final class ControllerStats {
     metrics.unresponsive(now);
   }
 
+  /** A controller connection closed at accept while the node drains or is evacuated. */
+  void refused(String reason) {
+    metrics.connectionRefused("controllers", reason);
+  }
+
   void lateResponse() {
     metrics.lateResponse();
   }

@@ -138,10 +138,13 @@ public final class ControllerVerticle extends VerticleBase {
 
   private void accept(NetSocket socket, boolean legacy) {
     if (drained != null) {
+      // counted: how long these go on after a drain starts is the balancer's deregistration lag
+      stats.refused("draining");
       socket.close();
       return;
     }
     if (evacuating) {
+      stats.refused("evacuating");
       refuseEvacuating(socket, legacy);
       return;
     }
