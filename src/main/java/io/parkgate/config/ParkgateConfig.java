@@ -92,6 +92,7 @@ public final class ParkgateConfig {
   public boolean rebalanceOnJoin() { return get(CONTROLLERS_REBALANCE_ON_JOIN); }
   public int rebalanceMovesPerSecond() { return get(CONTROLLERS_REBALANCE_MOVES_PER_SECOND); }
   public long rebalanceJoinDelayMs() { return get(CONTROLLERS_REBALANCE_JOIN_DELAY_S) * 1000L; }
+  public long tlsReloadCheckMs() { return get(CONTROLLERS_TLS_RELOAD_CHECK_S) * 1000L; }
   public boolean controllerProxyProtocol() { return get(CONTROLLERS_PROXY_PROTOCOL); }
   public boolean legacyProxyProtocol() { return get(LEGACY_PROXY_PROTOCOL); }
   public String tlsKeyPath() { return get(CONTROLLERS_TLS_KEY); }
@@ -180,6 +181,7 @@ public final class ParkgateConfig {
     public Builder maxControllerConnectionsPerSource(int v) { return set(CONTROLLERS_MAX_CONNECTIONS_PER_SOURCE, v); }
     public Builder tlsCertPath(String v) { return set(CONTROLLERS_TLS_CERT, v); }
     public Builder tlsKeyPath(String v) { return set(CONTROLLERS_TLS_KEY, v); }
+    public Builder tlsReloadCheckS(int v) { return set(CONTROLLERS_TLS_RELOAD_CHECK_S, v); }
     public Builder rebalance(boolean onJoin, int movesPerSecond, int joinDelayS) {
       set(CONTROLLERS_REBALANCE_ON_JOIN, onJoin);
       set(CONTROLLERS_REBALANCE_MOVES_PER_SECOND, movesPerSecond);

@@ -148,6 +148,9 @@ public final class Settings {
       "PARKGATE_CONTROLLER_PROXY_PROTOCOL", "--controller-proxy-protocol", BOOL, false, ANY,
       "every v1 connection starts with a PROXY protocol header (v1 or v2) naming the controller's own"
           + " address; only behind a balancer that sends it (connections without one are closed)");
+  public static final Setting<Integer> CONTROLLERS_TLS_RELOAD_CHECK_S = add("controllers.tls.reloadCheckS",
+      "PARKGATE_TLS_RELOAD_CHECK_S", "--tls-reload-check-s", INT, 60, range(1, 86_400),
+      "how often the certificate files are checked; a renewed pair is taken for new connections without a restart");
   public static final Setting<Boolean> CONTROLLERS_INSECURE_ACCEPT_ANY_TOKEN = add("controllers.insecureAcceptAnyToken",
       "PARKGATE_INSECURE_ACCEPT_ANY_TOKEN", "--insecure-accept-any-token", BOOL, false, ANY,
       "development only; skip token checks");

@@ -24,6 +24,8 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -100,6 +102,8 @@ public final class ControllerVerticle extends VerticleBase {
     if (config.tlsCertPath() != null) {
       v1Options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
+      readCertificate().onSuccess(pair -> certificate = pair);
+      reloadTimer = vertx.setPeriodic(config.tlsReloadCheckMs(), t -> reloadCertificateIfChanged());
     }
     server = vertx.createNetServer(v1Options);
     server.connectHandler(socket -> accept(socket, false));
@@ -124,6 +128,42 @@ public final class ControllerVerticle extends VerticleBase {
     return new NetServerOptions().setTcpNoDelay(true).setTcpKeepAlive(true).setAcceptBacklog(4096)
         .setUseProxyProtocol(proxyProtocol)
         .setProxyProtocolTimeout(config.helloTimeoutMs()).setProxyProtocolTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** The certificate and key files' contents (PEM), compared by content. */
+  private record Pem(Buffer cert, Buffer key) {
+  }
+
+  /** The pair as last loaded, to notice when it is renewed. */
+  private Pem certificate;
+  private long reloadTimer = -1;
+
+  private Future<Pem> readCertificate() {
+    return vertx.fileSystem().readFile(config.tlsCertPath())
+        .compose(cert -> vertx.fileSystem().readFile(config.tlsKeyPath()).map(key -> new Pem(cert, key)));
+  }
+
+  /**
+   * A renewed certificate (cert-manager rewrites the mounted Secret's files) is taken without a
+   * restart: new connections get it, the connected controllers keep theirs. The files are read
+   * asynchronously every {@code controllers.tls.reloadCheckS}; a pair that does not load (caught
+   * between the two writes, or broken) leaves the old one in place and is tried again next time.
+   */
+  private void reloadCertificateIfChanged() {
+    readCertificate().compose(pem -> {
+      if (pem.equals(certificate)) {
+        return Future.succeededFuture();
+      }
+      return server.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(
+              new PemKeyCertOptions().setCertValue(pem.cert()).setKeyValue(pem.key())), true)
+          .onSuccess(updated -> {
+            certificate = pem;
+            if (instance == 1) {
+              LOG.info("controller TLS certificate reloaded from {}", config.tlsCertPath());
+            }
+          });
+    }).onFailure(e -> LOG.warn("controller TLS certificate at {} changed but cannot be loaded ({}); keeping the"
+        + " one in use", config.tlsCertPath(), e.getMessage()));
   }
 
   /** The legacy port this instance listens on; only when the legacy listener is on. */
@@ -315,6 +355,7 @@ public final class ControllerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(reloadTimer);
     List<Future<Void>> closing = new ArrayList<>();
     for (ControllerSession session : new ArrayList<>(sessions)) {
       session.close(CloseReason.SERVER_STOP, null);

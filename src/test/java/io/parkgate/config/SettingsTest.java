@@ -63,6 +63,7 @@ class SettingsTest {
       controllers.rebalance.movesPerSecond PARKGATE_REBALANCE_MOVES_PER_SECOND --rebalance-moves-per-second
       controllers.rebalance.joinDelayS PARKGATE_REBALANCE_JOIN_DELAY_S --rebalance-join-delay-s
       controllers.proxyProtocol PARKGATE_CONTROLLER_PROXY_PROTOCOL --controller-proxy-protocol
+      controllers.tls.reloadCheckS PARKGATE_TLS_RELOAD_CHECK_S --tls-reload-check-s
       controllers.insecureAcceptAnyToken PARKGATE_INSECURE_ACCEPT_ANY_TOKEN --insecure-accept-any-token
       legacy.port PARKGATE_LEGACY_PORT --legacy-port
       legacy.allowedParks PARKGATE_LEGACY_ALLOWED_PARKS --legacy-allowed-parks
