@@ -66,6 +66,8 @@ final class DirectoryView {
         String added = vertxNodeId(event.getMember());
         if (added != null) {
           liveNodes.add(added);
+          // a node seen leaving (a split) that is back: its entries count again
+          departedNodes.remove(added);
         }
       }
 
@@ -78,12 +80,13 @@ final class DirectoryView {
         }
       }
     });
-    for (Map.Entry<String, String> e : map.entrySet()) {
-      ParkEntry entry = open.apply(e.getKey(), e.getValue());
-      if (entry != null) {
-        put(entry);
+    // after a split heals, this member's data was merged into the other side's: read it all again
+    hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+        java.util.concurrent.CompletableFuture.runAsync(this::reload);
       }
-    }
+    });
+    load();
     Set<String> members = new HashSet<>();
     for (Member m : hazelcast.getCluster().getMembers()) {
       members.add(vertxNodeId(m));
@@ -92,6 +95,37 @@ final class DirectoryView {
     // entries left by nodes that died before this node could see them go
     parks.values().stream().map(ParkEntry::nodeId).filter(n -> !members.contains(n)).distinct()
         .forEach(this::nodeLeft);
+  }
+
+  private Set<String> load() {
+    Set<String> seen = new HashSet<>();
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      ParkEntry entry = open.apply(e.getKey(), e.getValue());
+      if (entry != null) {
+        seen.add(entry.parkId());
+        put(entry);
+      }
+    }
+    return seen;
+  }
+
+  /** The view again from the map, once the cluster merged after a split: entries the map lost go too. */
+  private void reload() {
+    try {
+      departedNodes.clear();
+      liveNodes.clear();
+      for (Member m : hazelcast.getCluster().getMembers()) {
+        String id = vertxNodeId(m);
+        if (id != null) {
+          liveNodes.add(id);
+        }
+      }
+      Set<String> seen = load();
+      parks.keySet().removeIf(id -> !seen.contains(id));
+      LOG.info("cluster merged after a split: directory view reloaded, {} parks", parks.size());
+    } catch (RuntimeException e) {
+      LOG.warn("cluster merged after a split, but the directory view could not be reloaded: {}", e.toString());
+    }
   }
 
   ParkEntry get(String parkId) {
@@ -199,7 +233,12 @@ final class DirectoryView {
 
   private final class Updater implements EntryAddedListener<String, String>,
       EntryUpdatedListener<String, String>, EntryRemovedListener<String, String>,
-      EntryEvictedListener<String, String> {
+      EntryEvictedListener<String, String>, com.hazelcast.map.listener.EntryMergedListener<String, String> {
+
+    @Override
+    public void entryMerged(EntryEvent<String, String> event) {
+      stored(event.getKey(), event.getValue());
+    }
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
