@@ -112,14 +112,17 @@ final class DirectoryView {
   /** The view again from the map, once the cluster merged after a split: entries the map lost go too. */
   private void reload() {
     try {
-      departedNodes.clear();
-      liveNodes.clear();
+      Set<String> members = new HashSet<>();
       for (Member m : hazelcast.getCluster().getMembers()) {
         String id = vertxNodeId(m);
         if (id != null) {
-          liveNodes.add(id);
+          members.add(id);
         }
       }
+      // never empty in between: isLive() decides whether a takeover must evict on another node
+      liveNodes.addAll(members);
+      liveNodes.retainAll(members);
+      departedNodes.keySet().removeAll(members);
       Set<String> seen = load();
       parks.keySet().removeIf(id -> !seen.contains(id));
       LOG.info("cluster merged after a split: directory view reloaded, {} parks", parks.size());
