@@ -386,6 +386,8 @@ public final class Main implements Runnable {
         "  curl -s " + auth + "'" + base + "/g3/fee?timeoutMs=1000'    # after " + blackholeAfter + " s: 504 GATE_TIMEOUT, then 503 GATE_UNRESPONSIVE at once",
         "  curl -s " + auth + base + "/nowhere/fee                 # 503 GATE_OFFLINE at once",
         "  curl -s " + base + "/g1/fee                             # 401 UNAUTHORIZED without a key",
+        "  curl -s " + auth + base + "/g3/events                   # g3's history: why it went offline",
+        "Operator console: " + base.replace("/api/v1/parks", "/console/") + "  (sign in with the key above)",
         "Stop with Ctrl-C.",
         "")));
   }
