@@ -44,8 +44,10 @@ public final class ControllerSimulator extends VerticleBase {
     Future<String> deployed = vertx.deployVerticle(() -> new ControllerSimulator(options, stats, next.getAndIncrement(), slices),
         new DeploymentOptions().setInstances(slices));
     if (report) {
-      vertx.setPeriodic(REPORT_EVERY_MS, t -> LOG.info("simulator: {}/{} gates online, {} answers sent, {} reconnects",
-          stats.connected(), options.controllers(), stats.answered(), stats.disconnects()));
+      vertx.setPeriodic(REPORT_EVERY_MS, t -> LOG.info("simulator: {}/{} gates online, {} answers sent, {} reconnects,"
+              + " {} payments opened, {} opened twice",
+          stats.connected(), options.controllers(), stats.answered(), stats.disconnects(), stats.openings.size(),
+          stats.openedTwice()));
     }
     return deployed.map(stats);
   }

@@ -39,7 +39,17 @@ final class SimulatedController {
   private final String parkId;
   private final SimulatorStats stats;
   /** Payments this gate applied, with the answer it gave: repeats get the same answer. */
-  private final java.util.Map<String, JsonObject> applied = new java.util.HashMap<>();
+  /**
+   * Payments applied, by paymentId, each kept until {@link #KEEP_APPLIED_MS} past its validUntil (a
+   * repeat sent just before validUntil must still get "opened", not "expired"), then forgotten, so a
+   * long simulation does not grow without bound.
+   */
+  private final java.util.Map<String, Applied> applied = new java.util.HashMap<>();
+  private static final long KEEP_APPLIED_MS = 10 * 60_000;
+  private int appliedSincePrune;
+
+  private record Applied(JsonObject result, long keepUntilMs) {
+  }
   private final boolean blackholed;
 
   private NetSocket socket;
@@ -154,19 +164,25 @@ final class SimulatedController {
   private void handlePayment(NetSocket s, RpcRequest request) {
     String paymentId = request.params().getString("paymentId");
     stats.notifications.computeIfAbsent(paymentId, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
-    JsonObject earlier = applied.get(paymentId);
+    Applied earlier = applied.get(paymentId);
     if (earlier != null) {
-      answer(s, request, earlier);
+      answer(s, request, earlier.result());
       return;
     }
     String validUntil = request.params().getString("validUntil");
-    if (validUntil != null && Instant.now().isAfter(Instant.parse(validUntil))) {
+    long validUntilMs = validUntil == null ? System.currentTimeMillis() : Instant.parse(validUntil).toEpochMilli();
+    if (validUntil != null && System.currentTimeMillis() > validUntilMs) {
       s.write(JsonRpcCodec.encode(RpcResponse.failure(request.id(),
           new RpcError(RpcError.PAYMENT_EXPIRED, "payment " + paymentId + " is past its validUntil"))));
       return;
     }
     JsonObject result = new JsonObject().put("status", "opened");
-    applied.put(paymentId, result);
+    if (++appliedSincePrune >= 1_000) {
+      appliedSincePrune = 0;
+      long now = System.currentTimeMillis();
+      applied.values().removeIf(a -> a.keepUntilMs() < now);
+    }
+    applied.put(paymentId, new Applied(result, validUntilMs + KEEP_APPLIED_MS));
     stats.openings.computeIfAbsent(paymentId, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
     answer(s, request, result);
   }
