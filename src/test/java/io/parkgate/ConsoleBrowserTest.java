@@ -211,7 +211,7 @@ class ConsoleBrowserTest {
   @Test
   void theConsoleNeverWritesApiDataAsHtml() throws IOException {
     // park IDs and remote addresses are attacker-controlled: text only, and no inline script to inject into
-    Path dir = Path.of("src", "main", "resources", "console");
+    Path dir = Path.of("src", "main", "resources", "io", "parkgate", "console");
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.toList()) {
         String text = Files.readString(file, StandardCharsets.UTF_8);

@@ -11,8 +11,12 @@ import io.vertx.ext.web.handler.StaticHandler;
  */
 final class Console {
 
-  /** The classpath directory of the console's files (src/main/resources/console). */
-  static final String WEB_ROOT = "console";
+  /**
+   * The classpath directory of the console's files (src/main/resources/io/parkgate/console). Vert.x
+   * looks in the working directory before the classpath: a path this specific keeps a stray
+   * {@code console/} folder beside the jar from being served instead.
+   */
+  static final String WEB_ROOT = "io/parkgate/console";
 
   /**
    * Only this origin's files, no inline script or style, no frames, no plugins: park IDs and
