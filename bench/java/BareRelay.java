@@ -1,5 +1,4 @@
 import io.vertx.core.Context;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -30,18 +29,11 @@ public final class BareRelay {
   public static void main(String[] args) {
     int httpPort = Integer.parseInt(args[0]);
     int devPort = Integer.parseInt(args[1]);
-    int instances = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
+    int instances = Anchors.instances(args, 2);
     Vertx vertx = Vertx.vertx();
     Map<String, Park> parks = new ConcurrentHashMap<>();
-    vertx.deployVerticle(() -> new RelayVerticle(parks, httpPort, devPort), new DeploymentOptions().setInstances(instances))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            ar.cause().printStackTrace();
-            System.exit(1);
-          }
-          System.out.println("bare relay: HTTP on 127.0.0.1:" + httpPort + ", controllers on 127.0.0.1:" + devPort
-              + ", " + instances + " instances");
-        });
+    Anchors.deploy(vertx, () -> new RelayVerticle(parks, httpPort, devPort), instances,
+        "bare relay: HTTP on 127.0.0.1:" + httpPort + ", controllers on 127.0.0.1:" + devPort);
   }
 
   private static final class RelayVerticle extends VerticleBase {

@@ -1,4 +1,3 @@
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -16,21 +15,15 @@ public final class Ceiling {
 
   public static void main(String[] args) {
     int port = Integer.parseInt(args[0]);
-    int instances = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+    int instances = Anchors.instances(args, 1);
     Vertx vertx = Vertx.vertx();
-    vertx.deployVerticle(() -> new VerticleBase() {
+    Anchors.deploy(vertx, () -> new VerticleBase() {
       @Override
       public Future<?> start() {
         return vertx.createHttpServer()
             .requestHandler(req -> req.response().putHeader("content-type", "application/json").end(BODY))
             .listen(port, "127.0.0.1");
       }
-    }, new DeploymentOptions().setInstances(instances)).onComplete(ar -> {
-      if (ar.failed()) {
-        ar.cause().printStackTrace();
-        System.exit(1);
-      }
-      System.out.println("ceiling listening on 127.0.0.1:" + port + " with " + instances + " instances");
-    });
+    }, instances, "ceiling listening on 127.0.0.1:" + port);
   }
 }

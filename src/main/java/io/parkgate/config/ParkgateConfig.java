@@ -218,7 +218,7 @@ public final class ParkgateConfig {
         }
       }
       ParkgateConfig config = new ParkgateConfig(values, sources);
-      errors.addAll(Settings.relations(config));
+      errors.addAll(SettingRules.relations(config));
       if (!errors.isEmpty()) {
         throw new ConfigException(String.join("; ", errors));
       }

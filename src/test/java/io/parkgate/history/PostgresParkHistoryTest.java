@@ -4,7 +4,6 @@ import io.parkgate.payments.PaymentStore;
 import io.parkgate.payments.PostgresPaymentStore;
 import io.parkgate.testing.TestPostgres;
 import io.vertx.core.Vertx;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -17,11 +16,10 @@ class PostgresParkHistoryTest extends ParkHistoryContract {
 
   @BeforeAll
   static void start() throws Exception {
-    String uri = TestPostgres.uri();
     vertx = Vertx.vertx();
-    store = PostgresPaymentStore.start(vertx, uri, TestPostgres.password(), 4, 5_000, 3_600_000)
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    history = new PostgresParkHistory(vertx, ((PostgresPaymentStore) store).pool(), 3_600_000, 5_000);
+    PostgresPaymentStore postgres = TestPostgres.startPaymentStore(vertx);
+    store = postgres;
+    history = new PostgresParkHistory(vertx, postgres.pool(), 3_600_000, 5_000);
   }
 
   @AfterAll

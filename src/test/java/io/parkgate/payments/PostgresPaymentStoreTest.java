@@ -2,7 +2,6 @@ package io.parkgate.payments;
 
 import io.parkgate.testing.TestPostgres;
 import io.vertx.core.Vertx;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -14,10 +13,8 @@ class PostgresPaymentStoreTest extends PaymentStoreContract {
 
   @BeforeAll
   static void start() throws Exception {
-    String uri = TestPostgres.uri();
     vertx = Vertx.vertx();
-    store = PostgresPaymentStore.start(vertx, uri, TestPostgres.password(), 4, 5_000, 3_600_000)
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    store = TestPostgres.startPaymentStore(vertx);
   }
 
   @AfterAll

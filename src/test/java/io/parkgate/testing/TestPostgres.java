@@ -51,6 +51,16 @@ public final class TestPostgres {
     return Map.of("uri", uri, "password", password == null ? "" : password);
   }
 
+  /**
+   * A postgres payment store on the tests' database (schema migrated), with a short store timeout
+   * and an hour's retention; waits at most 30 s. Skips or fails as {@link #require} does.
+   */
+  public static io.parkgate.payments.PostgresPaymentStore startPaymentStore(io.vertx.core.Vertx vertx) throws Exception {
+    return (io.parkgate.payments.PostgresPaymentStore) io.parkgate.payments.PostgresPaymentStore
+        .start(vertx, uri(), password(), 4, 5_000, 3_600_000)
+        .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   public static String uri() {
     return require().get("uri");
   }
