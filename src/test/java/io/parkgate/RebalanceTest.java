@@ -72,9 +72,10 @@ class RebalanceTest {
       SimulatorStats stats = TestNodes.await(ControllerSimulator.deploy(clients, new SimulatorOptions("127.0.0.1",
           haproxy.port(), CONTROLLERS, "rb", 800, 0, Set.of(), 0, TestNodes.TOKEN_SECRET, false), false));
       Http http = new Http(a.httpPort());
+      // the directory lists a park before its controller has read the hello's answer: wait for both
       assertThat(TestNodes.poll(Duration.ofSeconds(20), () -> http.get("/api/v1/parks?limit=1").json()
-          .getInteger("total") == CONTROLLERS)).isTrue();
-      assertThat(stats.connected()).isEqualTo(CONTROLLERS);
+          .getInteger("total") == CONTROLLERS && stats.connected() == CONTROLLERS))
+          .as("online %d of %d", stats.connected(), CONTROLLERS).isTrue();
       // AND fee queries to every park, all the time
       CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
         int i = 0;
