@@ -10,6 +10,7 @@ public final class SimulatorStats {
   final AtomicLong connected = new AtomicLong();
   final AtomicLong answered = new AtomicLong();
   final AtomicLong disconnects = new AtomicLong();
+  final AtomicLong silentServerCloses = new AtomicLong();
 
   /** Gates whose hello has been answered and whose connection is open. */
   public long connected() {
@@ -22,6 +23,14 @@ public final class SimulatorStats {
 
   public long disconnects() {
     return disconnects.get();
+  }
+
+  /**
+   * Connections the gates closed themselves because parkgate sent no frame for 3 heartbeat
+   * intervals (protocol.md §5: a frozen node or a silent drop on the node's side).
+   */
+  public long silentServerCloses() {
+    return silentServerCloses.get();
   }
 
   /** payment.notify requests received, by paymentId (repeats included). */
