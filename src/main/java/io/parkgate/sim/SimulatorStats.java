@@ -50,6 +50,17 @@ public final class SimulatorStats {
     return n == null ? 0 : n.get();
   }
 
+  /**
+   * The counters as JSON, for a harness in another process (simulate --stats-file): connected,
+   * answered, disconnects, silentServerCloses, and payments {paymentId: [notifications, openings]}.
+   */
+  public io.vertx.core.json.JsonObject toJson() {
+    io.vertx.core.json.JsonObject payments = new io.vertx.core.json.JsonObject();
+    notifications.forEach((id, n) -> payments.put(id, new io.vertx.core.json.JsonArray().add(n.get()).add(openings(id))));
+    return new io.vertx.core.json.JsonObject().put("connected", connected()).put("answered", answered())
+        .put("disconnects", disconnects()).put("silentServerCloses", silentServerCloses()).put("payments", payments);
+  }
+
   /** Payments whose barrier opened more than once (must stay 0). */
   public long openedTwice() {
     return openings.values().stream().filter(n -> n.get() > 1).count();
