@@ -151,6 +151,9 @@ public final class Main implements Runnable {
     @Option(names = "--source-addresses", split = ",",
         description = "local addresses to connect from, round-robin (e.g. 127.0.0.2,127.0.0.3: more ephemeral ports)")
     List<String> sourceAddresses;
+    @Option(names = "--stats-file",
+        description = "write the counters (per payment: notifications, barrier openings) as JSON to this file every second")
+    String statsFile;
 
     @Override
     public Integer call() {
@@ -171,8 +174,20 @@ public final class Main implements Runnable {
           tlsTrust, sourceAddresses);
       Vertx vertx = Vertx.vertx();
       LOG.info("simulating {} controllers {}1..{}{} against {}:{}", controllers, prefix, prefix, controllers, host, port);
-      return startAndWait(() -> ControllerSimulator.deploy(vertx, options, true).map(s -> vertx), v -> Future.succeededFuture(),
-          Vertx::close);
+      return startAndWait(() -> ControllerSimulator.deploy(vertx, options, true).map(stats -> {
+        if (statsFile != null) {
+          vertx.setPeriodic(1_000, t -> writeStats(vertx, stats));
+        }
+        return vertx;
+      }), v -> Future.succeededFuture(), Vertx::close);
+    }
+
+    /** Written aside, then moved over the file, so a reader never sees half of it. */
+    private void writeStats(Vertx vertx, io.parkgate.sim.SimulatorStats stats) {
+      String tmp = statsFile + ".tmp";
+      vertx.fileSystem().writeFile(tmp, stats.toJson().toBuffer())
+          .compose(v -> vertx.fileSystem().move(tmp, statsFile, new io.vertx.core.file.CopyOptions().setReplaceExisting(true)))
+          .onFailure(e -> LOG.warn("cannot write {}: {}", statsFile, e.getMessage()));
     }
   }
 

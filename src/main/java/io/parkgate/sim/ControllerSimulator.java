@@ -45,9 +45,9 @@ public final class ControllerSimulator extends VerticleBase {
         new DeploymentOptions().setInstances(slices));
     if (report) {
       vertx.setPeriodic(REPORT_EVERY_MS, t -> LOG.info("simulator: {}/{} gates online, {} answers sent, {} reconnects,"
-              + " {} payments opened, {} opened twice",
+              + " {} payments opened, {} opened twice, {} closed for a silent server",
           stats.connected(), options.controllers(), stats.answered(), stats.disconnects(), stats.openings.size(),
-          stats.openedTwice()));
+          stats.openedTwice(), stats.silentServerCloses()));
     }
     return deployed.map(stats);
   }

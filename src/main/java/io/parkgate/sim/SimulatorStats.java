@@ -10,6 +10,7 @@ public final class SimulatorStats {
   final AtomicLong connected = new AtomicLong();
   final AtomicLong answered = new AtomicLong();
   final AtomicLong disconnects = new AtomicLong();
+  final AtomicLong silentServerCloses = new AtomicLong();
 
   /** Gates whose hello has been answered and whose connection is open. */
   public long connected() {
@@ -22,6 +23,14 @@ public final class SimulatorStats {
 
   public long disconnects() {
     return disconnects.get();
+  }
+
+  /**
+   * Connections the gates closed themselves because parkgate sent no frame for 3 heartbeat
+   * intervals (protocol.md §5: a frozen node or a silent drop on the node's side).
+   */
+  public long silentServerCloses() {
+    return silentServerCloses.get();
   }
 
   /** payment.notify requests received, by paymentId (repeats included). */
@@ -39,6 +48,17 @@ public final class SimulatorStats {
   public int openings(String paymentId) {
     AtomicInteger n = openings.get(paymentId);
     return n == null ? 0 : n.get();
+  }
+
+  /**
+   * The counters as JSON, for a harness in another process (simulate --stats-file): connected,
+   * answered, disconnects, silentServerCloses, and payments {paymentId: [notifications, openings]}.
+   */
+  public io.vertx.core.json.JsonObject toJson() {
+    io.vertx.core.json.JsonObject payments = new io.vertx.core.json.JsonObject();
+    notifications.forEach((id, n) -> payments.put(id, new io.vertx.core.json.JsonArray().add(n.get()).add(openings(id))));
+    return new io.vertx.core.json.JsonObject().put("connected", connected()).put("answered", answered())
+        .put("disconnects", disconnects()).put("silentServerCloses", silentServerCloses()).put("payments", payments);
   }
 
   /** Payments whose barrier opened more than once (must stay 0). */
