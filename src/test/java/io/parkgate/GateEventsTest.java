@@ -199,4 +199,31 @@ class GateEventsTest {
       assertThat(Metrics.value(new Http(nodeA.httpPort()), "parkgate_gate_events_total", "outcome=\"duplicate\"")).isGreaterThanOrEqualTo(1);
     }
   }
+
+  @Test
+  void aSimulatedGatesBacklogIsStoredInFullAndOnceWhileTheRateKeepsComing() {
+    String prefix = unique("sim") + "-";
+    int backlog = 300;
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      double before = storedVehicleEvents();
+      io.parkgate.sim.SimulatorStats gates = TestNodes.await(io.parkgate.sim.ControllerSimulator.deploy(vertx,
+          new io.parkgate.sim.SimulatorOptions("127.0.0.1", nodeA.controllerPort(), 2, prefix, 800, 0, java.util.Set.of(),
+              0, TestNodes.TOKEN_SECRET, false, null, List.of()).withEvents(20, backlog), false));
+      assertThat(TestNodes.poll(Duration.ofSeconds(60), () -> gates.eventsStored() >= backlog && gates.eventsWaiting() < 5))
+          .as("stored %s, waiting %s", gates.eventsStored(), gates.eventsWaiting()).isTrue();
+      // every acknowledged event was stored by the node exactly once (the store counts creations only)
+      assertThat(TestNodes.poll(Duration.ofSeconds(10), () -> storedVehicleEvents() - before == gates.eventsStored()))
+          .as("node stored %s, gates acknowledged %s", storedVehicleEvents() - before, gates.eventsStored()).isTrue();
+      assertThat(gateEvents(httpB, prefix + "1")).hasSize(100);
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static double storedVehicleEvents() {
+    Http http = new Http(nodeA.httpPort());
+    return Metrics.value(http, "parkgate_gate_events_total", "outcome=\"stored\"", "type=\"vehicle.entered\"")
+        + Metrics.value(http, "parkgate_gate_events_total", "outcome=\"stored\"", "type=\"vehicle.exited\"");
+  }
 }
