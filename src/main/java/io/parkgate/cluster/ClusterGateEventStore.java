@@ -7,7 +7,6 @@ import com.hazelcast.map.IMap;
 import io.parkgate.events.GateEvent;
 import io.parkgate.events.GateEventStore;
 import io.parkgate.metrics.GatewayMetrics;
-import io.parkgate.payments.PaymentStore;
 import io.parkgate.security.RecordSeal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,7 +65,7 @@ public final class ClusterGateEventStore implements GateEventStore {
       GateEvent first = decode(key, existing);
       // a record this cluster did not seal never stands for an event: refuse rather than trust it
       if (first == null) {
-        throw PaymentStore.unavailable("insert", new IllegalStateException("gate event " + key
+        throw GateEventStore.unavailable("insert", new IllegalStateException("gate event " + key
             + " is held by a record without a valid seal"));
       }
       return first;
@@ -86,7 +85,7 @@ public final class ClusterGateEventStore implements GateEventStore {
   private <T> Future<T> op(String what, Supplier<? extends CompletionStage<T>> start) {
     return HazelcastFutures.onCaller(vertx, start).timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(e -> Future.failedFuture(e instanceof io.parkgate.bus.GatewayException ? e
-            : PaymentStore.unavailable(what, e)));
+            : GateEventStore.unavailable(what, e)));
   }
 
   /** Stores the value unless the key holds one; answers the value that was there (null: stored). */

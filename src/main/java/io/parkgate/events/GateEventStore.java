@@ -1,5 +1,7 @@
 package io.parkgate.events;
 
+import io.parkgate.bus.ErrorCode;
+import io.parkgate.bus.GatewayException;
 import io.vertx.core.Future;
 
 /**
@@ -22,4 +24,10 @@ public interface GateEventStore {
 
   /** Releases what the store holds (timers, not a shared pool). */
   Future<Void> close();
+
+  /** The failure of a store that could not be reached while doing {@code what}: nothing was stored. */
+  static GatewayException unavailable(String what, Throwable cause) {
+    return new GatewayException(ErrorCode.STORE_UNAVAILABLE, "the event store is unavailable (" + what + "): "
+        + (cause == null ? "no answer" : cause.getMessage()));
+  }
 }

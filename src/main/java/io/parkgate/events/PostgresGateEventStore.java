@@ -1,6 +1,5 @@
 package io.parkgate.events;
 
-import io.parkgate.payments.PaymentStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -76,6 +75,6 @@ public final class PostgresGateEventStore implements GateEventStore {
 
   private <T> Future<T> bounded(String what, Future<T> operation) {
     return operation.timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(PaymentStore.unavailable(what, e)));
+        .recover(e -> Future.failedFuture(GateEventStore.unavailable(what, e)));
   }
 }
