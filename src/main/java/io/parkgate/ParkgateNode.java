@@ -182,7 +182,7 @@ public final class ParkgateNode {
         selector.useDirectory(ar.result());
       }
     }).compose(directory -> paymentStore.compose(store -> outbox(vertx, hazelcast, config, store, seal, metrics)
-        .map(outbox -> new Webhooks(vertx, config, outbox, new ClusterQueueOwners(hazelcast, nodeId), metrics.registry()))
+        .map(outbox -> new Webhooks(vertx, config, outbox, new ClusterQueueOwners(hazelcast), metrics.registry()))
         .compose(webhooks -> {
       PaymentStore payments = new PaymentNotifications(store, webhooks.notifier());
       PaymentCourier courier = new PaymentCourier(payments, metrics, nodeId, config.paymentAttemptTimeoutMs());

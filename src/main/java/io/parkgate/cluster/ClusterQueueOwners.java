@@ -17,9 +17,10 @@ public final class ClusterQueueOwners implements QueueOwners {
   private final HazelcastInstance hazelcast;
   private final String self;
 
-  public ClusterQueueOwners(HazelcastInstance hazelcast, String self) {
+  /** Nodes are named by their Hazelcast member UUID here (the partition table's names). */
+  public ClusterQueueOwners(HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
-    this.self = self;
+    this.self = hazelcast.getCluster().getLocalMember().getUuid().toString();
   }
 
   @Override

@@ -164,6 +164,7 @@ public final class WebhookDeliverer extends VerticleBase {
 
   /** The queue has (or may have) work: run it now, or after the run in progress, or when a slot frees. */
   private void schedule(QueueRef queue) {
+    LOG.debug("webhook queue {}: scheduled", queue.key());
     Target target = targets.get(queue.subscription());
     if (target == null) {
       if (unknownSubscriptions.add(queue.subscription())) {
@@ -230,6 +231,7 @@ public final class WebhookDeliverer extends VerticleBase {
       return Future.succeededFuture(Step.GONE); // its partition moved: the new owner's scan takes it
     }
     return outbox.head(run.queue).compose(head -> {
+      LOG.debug("webhook queue {}: head {}", run.queue.key(), head);
       long now = System.currentTimeMillis();
       if (head.delivery() == null && head.missingSeq() == 0) {
         return Future.succeededFuture(Step.IDLE);
@@ -281,6 +283,8 @@ public final class WebhookDeliverer extends VerticleBase {
       metrics.delay(name, now - d.createdAt());
       return outbox.update(d, d.delivered(status, now)).map(Step.NEXT);
     }
+    LOG.debug("webhook delivery {}: attempt {} answered {} ({})", d.id(), d.attempts() + 1, status,
+        failure == null ? "" : failure.toString());
     String error = response != null ? "HTTP " + status : failure == null ? "no answer" : describe(failure);
     if (now - d.createdAt() >= options.maxRetryMs()) {
       metrics.attempt(name, "dead");
