@@ -33,11 +33,11 @@ import java.util.function.Supplier;
  * loses the outbox</b> (the postgres store keeps it).
  *
  * <ul>
- *   <li>{@value #QUEUES_MAP}: queue key ({@code subscription~park}) → {@code {head, tail, pending}}.
+ *   <li>{@value #QUEUES_MAP_NAME}: queue key ({@code subscription~park}) → {@code {head, tail, pending}}.
  *   A queue's number is taken by an entry processor on it (no two writers get the same one), and
  *   the node owning this key's partition is the one that delivers the queue: it finds its queues
  *   with a local query ({@code localKeySet}).</li>
- *   <li>{@value #DELIVERIES_MAP}: delivery id → {@code {state, attempts, record}}, the record
+ *   <li>{@value #DELIVERIES_MAP_NAME}: delivery id → {@code {state, attempts, record}}, the record
  *   {@link RecordSeal sealed} (a stranger on the grid cannot make parkgate sign its text). Pending
  *   deliveries never expire; final ones live {@code webhooks.retentionS}.</li>
  * </ul>
@@ -48,8 +48,8 @@ import java.util.function.Supplier;
  */
 public final class ClusterWebhookOutbox implements WebhookOutbox {
 
-  public static final String QUEUES_MAP = "parkgate.webhook-queues";
-  public static final String DELIVERIES_MAP = "parkgate.webhook-deliveries";
+  public static final String QUEUES_MAP_NAME = "parkgate.webhook-queues";
+  public static final String DELIVERIES_MAP_NAME = "parkgate.webhook-deliveries";
   /** Heads that turn out final (a deliverer died between marking and moving on) are passed this many times per read. */
   private static final int MAX_FINAL_HEADS = 16;
 
@@ -63,9 +63,9 @@ public final class ClusterWebhookOutbox implements WebhookOutbox {
   private ClusterWebhookOutbox(Vertx vertx, HazelcastInstance hazelcast, RecordSeal seal, GatewayMetrics metrics,
       long retentionMs, long timeoutMs) {
     this.vertx = vertx;
-    this.queues = hazelcast.getMap(QUEUES_MAP);
-    this.deliveries = hazelcast.getMap(DELIVERIES_MAP);
-    this.records = new ForgedRecords(DELIVERIES_MAP, seal, metrics);
+    this.queues = hazelcast.getMap(QUEUES_MAP_NAME);
+    this.deliveries = hazelcast.getMap(DELIVERIES_MAP_NAME);
+    this.records = new ForgedRecords(DELIVERIES_MAP_NAME, seal, metrics);
     this.retentionMs = retentionMs;
     this.timeoutMs = timeoutMs;
   }

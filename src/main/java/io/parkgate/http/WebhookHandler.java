@@ -48,7 +48,7 @@ final class WebhookHandler {
       if (copy == null) {
         ctx.fail(new GatewayException(ErrorCode.NOT_FOUND, "no delivery " + id));
       } else {
-        ApiVerticle.json(ctx, 202, copy.toApiJson().put("resentFrom", id));
+        ApiVerticle.json(ctx, 200, copy.toApiJson().put("resentFrom", id));
       }
     }).onFailure(e -> ctx.fail(e instanceof WebhookOutbox.NotResendable n
         ? new GatewayException(ErrorCode.DELIVERY_NOT_FAILED, n.getMessage(),
