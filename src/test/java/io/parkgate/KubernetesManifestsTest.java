@@ -425,7 +425,8 @@ class KubernetesManifestsTest {
         assertThat(data).containsKey((String) ref.get("key"));
       }
     }
-    assertThat(references).as("token, previous token, API keys, cluster secret, previous cluster secret, postgres password").isEqualTo(6);
+    assertThat(references).as("token, previous token, API keys, cluster secret, previous cluster secret, postgres password,"
+        + " webhook secrets").isEqualTo(7);
     assertThat(list(yaml(Path.of("k8s/base/kustomization.yaml")), "resources"))
         .as("the base carries no Secret").noneMatch(r -> String.valueOf(r).contains("secret"));
   }
