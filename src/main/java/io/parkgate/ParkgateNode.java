@@ -11,6 +11,7 @@ import io.parkgate.cluster.ClusterParkWatch;
 import io.parkgate.cluster.ClusterPaymentStore;
 import io.parkgate.cluster.ClusterQueueOwners;
 import io.parkgate.cluster.ClusterWebhookOutbox;
+import io.parkgate.bus.GateReports;
 import io.parkgate.bus.Notifier;
 import io.parkgate.config.Settings;
 import io.parkgate.webhook.LifecycleNotifications;
@@ -19,6 +20,10 @@ import io.parkgate.webhook.PostgresWebhookOutbox;
 import io.parkgate.webhook.WebhookOutbox;
 import io.parkgate.webhook.Webhooks;
 import io.parkgate.bus.SessionEvents;
+import io.parkgate.cluster.ClusterGateEventStore;
+import io.parkgate.events.GateEventIntake;
+import io.parkgate.events.GateEventStore;
+import io.parkgate.events.PostgresGateEventStore;
 import io.parkgate.history.HistoryRecorder;
 import io.parkgate.history.ParkHistory;
 import io.parkgate.history.PostgresParkHistory;
@@ -184,7 +189,8 @@ public final class ParkgateNode {
     }).compose(directory -> paymentStore.compose(store -> outbox(vertx, hazelcast, config, store, seal, metrics)
         .map(outbox -> new Webhooks(vertx, config, outbox, new ClusterQueueOwners(hazelcast), metrics.registry()))
         .compose(webhooks -> {
-      PaymentStore payments = new PaymentNotifications(store, webhooks.notifier());
+      Notifier notifier = webhooks.notifier();
+      PaymentStore payments = new PaymentNotifications(store, notifier);
       PaymentCourier courier = new PaymentCourier(payments, metrics, nodeId, config.paymentAttemptTimeoutMs());
       // the history lives where the payments do: in PostgreSQL when they are there, else in the grid
       ParkHistory history = store instanceof PostgresPaymentStore postgres
@@ -193,7 +199,13 @@ public final class ParkgateNode {
       ClusterParkWatch watch = new ClusterParkWatch(vertx, hazelcast, directory::lookup, config.flappingWindowMs(),
           config.flappingMaxSessions(), config.flappingBanMs(), config.paymentStoreTimeoutMs());
       SessionEvents events = SessionEvents.both(courier, SessionEvents.both(new HistoryRecorder(history, metrics),
-          new LifecycleNotifications(webhooks.notifier())));
+          new LifecycleNotifications(notifier)));
+      // gate events live where the payments do, as the history does
+      GateEventStore gateEventStore = store instanceof PostgresPaymentStore postgres
+          ? new PostgresGateEventStore(vertx, postgres.pool(), config.eventsRetentionMs(), config.paymentStoreTimeoutMs())
+          : new ClusterGateEventStore(vertx, hazelcast, seal, metrics, config.eventsRetentionMs(),
+              config.paymentStoreTimeoutMs());
+      GateReports gateReports = new GateEventIntake(nodeId, gateEventStore, history, notifier, metrics.registry());
       return vertx.deployVerticle(courier)
           .compose(id -> vertx.deployVerticle(webhooks.deliverer()))
           .compose(id -> vertx.deployVerticle(new NodeInfo(nodeId, state, metrics, watch,
@@ -202,7 +214,7 @@ public final class ParkgateNode {
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES)).compose(subscriptions -> {
           Future<Integer> controllerPort = deployListener(vertx, config.listenPort(ListenPort.Listener.CONTROLLER), config.controllerInstances(),
               port -> new ControllerVerticle(config, directory, subscriptions, security, port, legacyPort,
-                  instances.incrementAndGet(), events, watch),
+                  instances.incrementAndGet(), events, watch, gateReports),
               ControllerVerticle::actualPort, controllers);
           Future<Integer> httpPort = controllerPort.compose(d -> deployListener(vertx, config.listenPort(ListenPort.Listener.HTTP),
               config.httpInstances(),
