@@ -332,7 +332,8 @@ public final class Main implements Runnable {
     String name;
 
     @picocli.CommandLine.Parameters(index = "1", paramLabel = "SCOPES", split = ",",
-        description = "comma-separated scopes: fee:read, payment:write, parks:read")
+        description = "comma-separated scopes: fee:read, payment:write, payment:read, parks:read, webhooks:read,"
+            + " webhooks:write, admin")
     List<String> scopes;
 
     @Override
