@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where a profile's CPU samples go, by layer (issue 16 item 4).
 
-    bench/profile_layers.py profile-c.collapsed [more.collapsed ...] [--top N]
+    bench/profile_layers.py profile-c.collapsed[.gz] [more ...] [--per ANSWERS ...] [--top N]
 
 Reads async-profiler's collapsed stacks (one "frame;frame;...;leaf COUNT" per line, root first, as
 bench/run's BENCH_PROFILE writes them) and prints, per file:
@@ -13,14 +13,14 @@ bench/run's BENCH_PROFILE writes them) and prints, per file:
   sample counts once per layer, so the column adds up to more than 100 %);
 - with --per N (answers, or heartbeats, during the profile): each as µs of CPU per answer (one
   sample is 1 ms of CPU: BENCH_PROFILE's interval), and a total without the JIT compiler, whose
-  share of a profile attached to a running JVM is mostly the attach's own doing (the bare echo
-  spent 4.2 % of a core in its measured window, and 6.7 % of a core in the compiler alone in the
-  profiled window right after it);
+  share varies from one profiled window to the next (the bare echo: 60 % of one, 2.6 % of
+  another), compilation going on at that moment rather than the cost of an answer;
 - with --top N, the N parkgate methods (and the N Java methods overall) with the most samples on
   the stack.
 """
 import argparse
 import collections
+import gzip
 import sys
 
 # (layer, frame prefixes); the first match wins, so the narrower prefixes come first
@@ -63,7 +63,7 @@ def thread_kind(frames):
 
 def read(path):
     stacks = []
-    with open(path) as f:
+    with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as f:
         for line in f:
             line = line.rstrip("\n")
             if not line:
