@@ -9,7 +9,13 @@ import io.parkgate.cluster.ParkNodeSelector;
 import io.parkgate.cluster.ClusterParkHistory;
 import io.parkgate.cluster.ClusterParkWatch;
 import io.parkgate.cluster.ClusterPaymentStore;
+import io.parkgate.bus.GateReports;
+import io.parkgate.bus.Notifier;
 import io.parkgate.bus.SessionEvents;
+import io.parkgate.cluster.ClusterGateEventStore;
+import io.parkgate.events.GateEventIntake;
+import io.parkgate.events.GateEventStore;
+import io.parkgate.events.PostgresGateEventStore;
 import io.parkgate.history.HistoryRecorder;
 import io.parkgate.history.ParkHistory;
 import io.parkgate.history.PostgresParkHistory;
@@ -175,6 +181,8 @@ public final class ParkgateNode {
         selector.useDirectory(ar.result());
       }
     }).compose(directory -> paymentStore.compose(payments -> {
+      // the webhooks' outbox; none yet on this node
+      Notifier notifier = Notifier.NONE;
       PaymentCourier courier = new PaymentCourier(payments, metrics, nodeId, config.paymentAttemptTimeoutMs());
       // the history lives where the payments do: in PostgreSQL when they are there, else in the grid
       ParkHistory history = payments instanceof PostgresPaymentStore postgres
@@ -183,6 +191,12 @@ public final class ParkgateNode {
       ClusterParkWatch watch = new ClusterParkWatch(vertx, hazelcast, directory::lookup, config.flappingWindowMs(),
           config.flappingMaxSessions(), config.flappingBanMs(), config.paymentStoreTimeoutMs());
       SessionEvents events = SessionEvents.both(courier, new HistoryRecorder(history, metrics));
+      // gate events live where the payments do, as the history does
+      GateEventStore gateEventStore = payments instanceof PostgresPaymentStore postgres
+          ? new PostgresGateEventStore(vertx, postgres.pool(), config.eventsRetentionMs(), config.paymentStoreTimeoutMs())
+          : new ClusterGateEventStore(vertx, hazelcast, seal, metrics, config.eventsRetentionMs(),
+              config.paymentStoreTimeoutMs());
+      GateReports gateReports = new GateEventIntake(nodeId, gateEventStore, history, notifier, metrics.registry());
       return vertx.deployVerticle(courier)
           .compose(id -> vertx.deployVerticle(new NodeInfo(nodeId, state, metrics, watch,
               !config.listenPort(ListenPort.Listener.CONTROLLER).isOff())))
@@ -190,7 +204,7 @@ public final class ParkgateNode {
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES)).compose(subscriptions -> {
           Future<Integer> controllerPort = deployListener(vertx, config.listenPort(ListenPort.Listener.CONTROLLER), config.controllerInstances(),
               port -> new ControllerVerticle(config, directory, subscriptions, security, port, legacyPort,
-                  instances.incrementAndGet(), events, watch),
+                  instances.incrementAndGet(), events, watch, gateReports),
               ControllerVerticle::actualPort, controllers);
           Future<Integer> httpPort = controllerPort.compose(d -> deployListener(vertx, config.listenPort(ListenPort.Listener.HTTP),
               config.httpInstances(),

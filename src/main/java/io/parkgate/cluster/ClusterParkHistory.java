@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code cluster} park history: a Hazelcast map {@code parkgate.park-events} (parkId → the
- * park's last {@link ParkHistory#MAX_EVENTS} events as one JSON text, oldest first, with the last
- * sequence number), one backup, so the death of the node that recorded an event loses nothing. An
+ * park's last {@link ParkHistory#MAX_EVENTS} session events and last {@link ParkHistory#MAX_EVENTS}
+ * gate-reported ones as one JSON text, oldest first, with the last sequence number), one backup, so the death of the node that recorded an event loses nothing. An
  * append is one entry processor on the partition owner: no read-modify-write race between nodes
  * recording the same park (a takeover's close on one node, its open on another). The entry lives
  * for the retention after the park's last event; <b>a full cluster restart loses the history</b>
@@ -117,14 +117,22 @@ public final class ClusterParkHistory implements ParkHistory {
           stored.put("foldKey", foldKey);
         }
         events.add(stored);
-        while (events.size() > max) {
-          events.remove(0);
-        }
+        trim(events, ParkEvent.gateReported(stored), max);
         state.put("seq", seq);
       }
       state.put("events", events);
       ((ExtendedMapEntry<String, String>) entry).setValue(state.encode(), ttlMs, TimeUnit.MILLISECONDS);
       return null;
+    }
+
+    /** Drops the oldest events of the new one's kind (gate-reported or not) beyond {@code max}. */
+    private static void trim(JsonArray events, boolean gate, int max) {
+      int kept = 0;
+      for (int i = events.size() - 1; i >= 0; i--) {
+        if (ParkEvent.gateReported(events.getJsonObject(i)) == gate && ++kept > max) {
+          events.remove(i);
+        }
+      }
     }
   }
 }

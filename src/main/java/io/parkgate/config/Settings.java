@@ -135,6 +135,14 @@ public final class Settings {
   public static final Setting<Integer> HISTORY_RETENTION_S = add("history.retentionS", "PARKGATE_HISTORY_RETENTION_S",
       "--history-retention-s", INT, 7 * 24 * 3600, atLeast(60),
       "a park's events (its last 100) are kept at least this long after the newest (7 days)");
+  public static final Setting<Integer> EVENTS_RETENTION_S = add("events.retentionS", "PARKGATE_EVENTS_RETENTION_S",
+      "--events-retention-s", INT, 7 * 24 * 3600, atLeast(60),
+      "gate-reported events (event.report) are kept this long after they were stored, and a repeat of one"
+          + " within it is answered without storing it again (7 days)");
+  public static final Setting<Integer> EVENTS_MAX_IN_FLIGHT_PER_CONNECTION = add("events.maxInFlightPerConnection",
+      "PARKGATE_EVENTS_MAX_IN_FLIGHT", "--events-max-in-flight", INT, 16, range(1, 1_024),
+      "event.report requests one controller may have unanswered; more are refused at once with -32011 (told in"
+          + " the hello's answer)");
   public static final Setting<Boolean> CONTROLLERS_REBALANCE_ON_JOIN = add("controllers.rebalance.onJoin",
       "PARKGATE_REBALANCE_ON_JOIN", "--rebalance-on-join", BOOL, true, ANY,
       "when a node joins, nodes above the mean ask their excess controllers to reconnect (to it, through the balancer)");

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The park history in PostgreSQL (table {@code parkgate_park_events}, created by the payment
  * store's migrations, {@code V2__park_events.sql}), used when the payments store is postgres: it
  * shares that store's pool and outlives the cluster. Each park keeps its last
- * {@link ParkHistory#MAX_EVENTS} rows (trimmed on append); rows older than the retention are
+ * {@link ParkHistory#MAX_EVENTS} rows of each kind, gate-reported and not (trimmed on append); rows older than the retention are
  * deleted once a minute by every node (idempotent).
  */
 public final class PostgresParkHistory implements ParkHistory {
@@ -57,9 +57,12 @@ public final class PostgresParkHistory implements ParkHistory {
     return pool.preparedQuery("INSERT INTO parkgate_park_events (park_id, at, fold_key, event)"
             + " VALUES ($1, to_timestamp($2::bigint / 1000.0), $3, $4)")
         .execute(Tuple.of(event.parkId(), event.at(), foldKey, event.toJson()))
-        .compose(v -> pool.preparedQuery("DELETE FROM parkgate_park_events WHERE park_id = $1 AND seq <="
-                + " (SELECT seq FROM parkgate_park_events WHERE park_id = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1)")
-            .execute(Tuple.of(event.parkId(), MAX_EVENTS)))
+        // the last MAX_EVENTS of the new event's kind stay (gate-reported ones and the others apart)
+        .compose(v -> pool.preparedQuery("DELETE FROM parkgate_park_events WHERE park_id = $1"
+                + " AND (event->>'source' IS NOT DISTINCT FROM 'gate') = $3 AND seq <="
+                + " (SELECT seq FROM parkgate_park_events WHERE park_id = $1"
+                + " AND (event->>'source' IS NOT DISTINCT FROM 'gate') = $3 ORDER BY seq DESC OFFSET $2 LIMIT 1)")
+            .execute(Tuple.of(event.parkId(), MAX_EVENTS, ParkEvent.gateReported(event.toJson()))))
         .mapEmpty();
   }
 

@@ -132,6 +132,21 @@ public final class ApiVerticle extends VerticleBase {
     return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 
+  private io.vertx.core.Handler<io.vertx.core.Promise<Status>> clusterSafe;
+
+  private void clusterCheck(io.vertx.core.Promise<Status> promise) {
+    if (clusterSafe == null) {
+      clusterSafe = ClusterHealthCheck.createProcedure(vertx);
+    }
+    io.vertx.core.Promise<Status> safe = io.vertx.core.Promise.promise();
+    clusterSafe.handle(safe);
+    safe.future().onComplete(ar -> {
+      boolean safeNow = ar.succeeded() && ar.result().isOk();
+      JsonObject data = new JsonObject().put("safe", safeNow);
+      promise.complete(state.clusterCheckUp(safeNow) ? Status.OK(data) : Status.KO(data));
+    });
+  }
+
   Router router() {
     Router router = Router.router(vertx);
     ErrorHandler errors = new ErrorHandler();
@@ -146,8 +161,8 @@ public final class ApiVerticle extends VerticleBase {
         .register("draining", promise -> promise.complete(state.draining()
             ? Status.KO(new JsonObject().put("reason", "draining")) : Status.OK()))
         // vertx-hazelcast's check: every partition has its backups (no migration in progress, no
-        // member lost with data only it held); the probe's failure threshold rides out migrations
-        .register("cluster", ClusterHealthCheck.createProcedure(vertx))
+        // member lost with data only it held); DOWN only until it held once (NodeState.clusterCheckUp)
+        .register("cluster", this::clusterCheck)
         // reported, never DOWN: fee queries need no store, and every node shares the same one, so a
         // store outage must not take every node out of its Service
         .register("payments-store", promise -> paymentStore.ping().onComplete(ar -> promise.complete(Status.OK(

@@ -12,6 +12,7 @@ public final class NodeState {
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean evacuating = new AtomicBoolean();
+  private final AtomicBoolean clusterSafeOnce = new AtomicBoolean();
 
   public boolean ready() {
     return ready.get();
@@ -32,6 +33,22 @@ public final class NodeState {
 
   public void ready(boolean value) {
     ready.set(value);
+  }
+
+  /**
+   * Whether the cluster check of readiness may say UP, given whether every Hazelcast partition is
+   * backed up now. Until the cluster was safe once, it must be (a new node gets traffic only once
+   * it holds its backups, so a rolling update never deletes the last copy). After that, an unsafe
+   * cluster (a migration after a member left or joined) is reported but keeps the node UP: it is
+   * shared by every member at once, and a balancer health-checking {@code /health/ready} would
+   * take all of them out together (the fault harness saw HAProxy answer 503 "no server" for 3 s
+   * after a kill -9).
+   */
+  public boolean clusterCheckUp(boolean safeNow) {
+    if (safeNow) {
+      clusterSafeOnce.set(true);
+    }
+    return safeNow || clusterSafeOnce.get();
   }
 
   /** Marks the node draining (and not ready); false if it already was. */

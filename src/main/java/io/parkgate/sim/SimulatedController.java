@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One simulated gate controller speaking protocol v1: hello, heartbeats, answers to fee.query and
- * payment.notify, reconnect with jittered exponential backoff. A black-holed gate goes silent after
+ * payment.notify, reconnect with jittered exponential backoff, and a connection closed when
+ * parkgate sent nothing for 3 heartbeat intervals (protocol.md §5). A black-holed gate goes silent after
  * its delay as a silently dropped network would: it keeps the socket, reads nothing, sends nothing,
  * and since its network is "down" it never reconnects.
  */
@@ -32,6 +33,8 @@ final class SimulatedController {
   private static final long HELLO_ID = 0;
   private static final long LEGACY_HEARTBEAT_MS = 5_000;
   private static final Buffer LEGACY_PING = Buffer.buffer("{\"type\":\"ping\"}\n");
+  /** Heartbeat intervals without any frame from parkgate after which the link is dead (protocol.md §5). */
+  static final int SILENT_HEARTBEATS = 3;
 
   private final Vertx vertx;
   private final NetClient client;
@@ -56,6 +59,10 @@ final class SimulatedController {
   /** The connection being replaced after a {@code reconnect} request: it keeps answering until closed. */
   private NetSocket retiring;
   private long heartbeatTimer = -1;
+  private long heartbeatMs;
+  /** When the current connection last delivered a line from parkgate (any kind), System.nanoTime. */
+  private long lastHeardNanos;
+  private long livenessTimer = -1;
   private long nextId = 1;
   private long backoffMs = BACKOFF_MIN_MS;
   private boolean online;
@@ -69,7 +76,30 @@ final class SimulatedController {
     this.parkId = parkId;
     this.stats = stats;
     this.blackholed = options.blackhole().contains(parkId);
+    this.events = new EventReporter(vertx, parkId, stats);
+    if (!options.legacy() && options.eventsPerSecond() > 0) {
+      // each gate its share of the rate, on a tick of at least 10 ms, carrying the fractions over
+      double perGate = options.eventsPerSecond() / Math.max(1, options.controllers());
+      long tickMs = Math.max(10, (long) (1000 / perGate));
+      double perTick = perGate * tickMs / 1000.0;
+      double[] carry = {ThreadLocalRandom.current().nextDouble()};
+      eventTimer = vertx.setPeriodic(tickMs, t -> {
+        carry[0] += perTick;
+        int due = (int) carry[0];
+        carry[0] -= due;
+        if (due > 0 && !dark) {
+          events.happen(due);
+        }
+      });
+    }
+    if (!options.legacy() && options.eventBacklog() > 0 && parkId.equals(options.parkId(1))) {
+      events.happen(options.eventBacklog());
+    }
   }
+
+  /** This gate's events (event.report), kept until parkgate has stored them. */
+  private final EventReporter events;
+  private long eventTimer = -1;
 
   void connect() {
     if (stopped || dark) {
@@ -121,6 +151,9 @@ final class SimulatedController {
     if (dark || (s != socket && s != retiring)) {
       return;
     }
+    if (s == socket) {
+      lastHeardNanos = System.nanoTime();
+    }
     if (options.legacy()) {
       handleLegacyLine(s, line);
       return;
@@ -133,6 +166,9 @@ final class SimulatedController {
       return;
     }
     if (message instanceof RpcResponse response) {
+      if (s == socket && events.answered(response)) {
+        return;
+      }
       if (Long.valueOf(HELLO_ID).equals(response.id()) && s == socket) {
         handleHelloAnswer(response);
       }
@@ -222,13 +258,17 @@ final class SimulatedController {
       retiring.close();
       retiring = null;
     }
-    online(((JsonObject) response.result()).getLong("heartbeatIntervalMs", 5000L));
+    JsonObject result = (JsonObject) response.result();
+    online(result.getLong("heartbeatIntervalMs", 5000L));
+    events.online(socket, result.getInteger("maxEventsInFlight", 1));
   }
 
   private void online(long heartbeatMs) {
     online = true;
     backoffMs = BACKOFF_MIN_MS;
     stats.connected.incrementAndGet();
+    this.heartbeatMs = heartbeatMs;
+    lastHeardNanos = System.nanoTime();
     heartbeatTimer = vertx.setPeriodic(heartbeatMs, t -> heartbeat());
     if (blackholed) {
       long afterMs = Math.max(0, options.blackholeAfterSec() * 1000);
@@ -241,9 +281,37 @@ final class SimulatedController {
   }
 
   private void heartbeat() {
+    if (!options.legacy()) {
+      checkLiveness();
+    }
     if (socket != null && !dark) {
       socket.write(options.legacy() ? LEGACY_PING
           : JsonRpcCodec.encode(new RpcRequest(nextId++, ControllerMethods.PING, new JsonObject())));
+    }
+  }
+
+  /**
+   * Controller-side liveness (protocol.md §5): parkgate answers every ping, so a connection that
+   * delivered nothing for {@link #SILENT_HEARTBEATS} intervals has a frozen or cut-off node behind
+   * it; close it and reconnect with the backoff. Checked on each tick; once the silence passes two
+   * intervals a one-shot timer makes the close come at three intervals, not at the next tick.
+   */
+  private void checkLiveness() {
+    if (socket == null || dark || !online) {
+      return;
+    }
+    long limitMs = SILENT_HEARTBEATS * heartbeatMs;
+    long silentMs = (System.nanoTime() - lastHeardNanos) / 1_000_000;
+    if (silentMs >= limitMs) {
+      LOG.info("{}: no frame from parkgate for {} ms ({} heartbeat intervals): closing, reconnecting",
+          parkId, silentMs, SILENT_HEARTBEATS);
+      stats.silentServerCloses.incrementAndGet();
+      socket.close();
+    } else if (silentMs > limitMs - heartbeatMs && livenessTimer == -1) {
+      livenessTimer = vertx.setTimer(limitMs - silentMs, t -> {
+        livenessTimer = -1;
+        checkLiveness();
+      });
     }
   }
 
@@ -281,7 +349,10 @@ final class SimulatedController {
       return;
     }
     socket = null;
+    events.offline();
     vertx.cancelTimer(heartbeatTimer);
+    vertx.cancelTimer(livenessTimer);
+    livenessTimer = -1;
     if (online) {
       online = false;
       stats.connected.decrementAndGet();
@@ -303,7 +374,10 @@ final class SimulatedController {
 
   void stop() {
     stopped = true;
+    events.stop();
+    vertx.cancelTimer(eventTimer);
     vertx.cancelTimer(heartbeatTimer);
+    vertx.cancelTimer(livenessTimer);
     if (socket != null) {
       socket.close();
     }

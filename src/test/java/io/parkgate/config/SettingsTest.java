@@ -59,6 +59,8 @@ class SettingsTest {
       controllers.flapping.windowS PARKGATE_FLAPPING_WINDOW_S --flapping-window-s
       controllers.flapping.banS PARKGATE_FLAPPING_BAN_S --flapping-ban-s
       history.retentionS PARKGATE_HISTORY_RETENTION_S --history-retention-s
+      events.retentionS PARKGATE_EVENTS_RETENTION_S --events-retention-s
+      events.maxInFlightPerConnection PARKGATE_EVENTS_MAX_IN_FLIGHT --events-max-in-flight
       controllers.rebalance.onJoin PARKGATE_REBALANCE_ON_JOIN --rebalance-on-join
       controllers.rebalance.movesPerSecond PARKGATE_REBALANCE_MOVES_PER_SECOND --rebalance-moves-per-second
       controllers.rebalance.joinDelayS PARKGATE_REBALANCE_JOIN_DELAY_S --rebalance-join-delay-s
