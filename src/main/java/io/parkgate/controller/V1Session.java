@@ -79,6 +79,13 @@ final class V1Session extends ControllerSession {
       stats.unresponsive(false);
       record(ParkEvent.RESPONSIVE, new JsonObject().put("detail", "the controller spoke again"));
     }
+    int pingId = state == SessionState.IDENTIFYING ? -1 : JsonRpcCodec.canonicalPingId(line);
+    if (pingId >= 0) {
+      // heartbeats are the bulk of all frames: a canonical ping is answered without a JSON tree
+      stats.heartbeat(protocol());
+      write(JsonRpcCodec.encodePong(line, pingId));
+      return;
+    }
     RpcMessage message;
     try {
       message = JsonRpcCodec.decode(line);
