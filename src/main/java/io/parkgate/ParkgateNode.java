@@ -9,7 +9,21 @@ import io.parkgate.cluster.ParkNodeSelector;
 import io.parkgate.cluster.ClusterParkHistory;
 import io.parkgate.cluster.ClusterParkWatch;
 import io.parkgate.cluster.ClusterPaymentStore;
+import io.parkgate.cluster.ClusterQueueOwners;
+import io.parkgate.cluster.ClusterWebhookOutbox;
+import io.parkgate.bus.GateReports;
+import io.parkgate.bus.Notifier;
+import io.parkgate.config.Settings;
+import io.parkgate.webhook.LifecycleNotifications;
+import io.parkgate.webhook.PaymentNotifications;
+import io.parkgate.webhook.PostgresWebhookOutbox;
+import io.parkgate.webhook.WebhookOutbox;
+import io.parkgate.webhook.Webhooks;
 import io.parkgate.bus.SessionEvents;
+import io.parkgate.cluster.ClusterGateEventStore;
+import io.parkgate.events.GateEventIntake;
+import io.parkgate.events.GateEventStore;
+import io.parkgate.events.PostgresGateEventStore;
 import io.parkgate.history.HistoryRecorder;
 import io.parkgate.history.ParkHistory;
 import io.parkgate.history.PostgresParkHistory;
@@ -75,9 +89,11 @@ public final class ParkgateNode {
   private final int httpPort;
   private final int controllerPort;
   private final int legacyPort;
+  private final Notifier notifier;
 
   private ParkgateNode(Vertx vertx, ParkDirectory directory, NodeState state, List<ControllerVerticle> controllers,
-      List<ApiVerticle> api, int httpPort, int controllerPort, int legacyPort) {
+      List<ApiVerticle> api, int httpPort, int controllerPort, int legacyPort, Notifier notifier) {
+    this.notifier = notifier;
     this.vertx = vertx;
     this.directory = directory;
     this.state = state;
@@ -107,6 +123,10 @@ public final class ParkgateNode {
           + " anything that reaches the cluster ports can act as a node");
     }
     VertxOptions options = new VertxOptions()
+        // one event loop per core (or per listener instance, when there are more), not Vert.x's two
+        // per core: a request crosses the HTTP, lane and session contexts, and fewer loops make more
+        // of those hops stay on one thread (no wakeup); nothing blocks a loop, so more loops bought nothing
+        .setEventLoopPoolSize(Math.max(config.listenInstances(), Runtime.getRuntime().availableProcessors()))
         .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             .setRegistryName(registryName)
@@ -170,29 +190,40 @@ public final class ParkgateNode {
       if (ar.succeeded()) {
         selector.useDirectory(ar.result());
       }
-    }).compose(directory -> paymentStore.compose(payments -> {
+    }).compose(directory -> paymentStore.compose(store -> outbox(vertx, hazelcast, config, store, seal, metrics)
+        .map(outbox -> new Webhooks(vertx, config, outbox, new ClusterQueueOwners(hazelcast), metrics.registry()))
+        .compose(webhooks -> {
+      Notifier notifier = webhooks.notifier();
+      PaymentStore payments = new PaymentNotifications(store, notifier);
       PaymentCourier courier = new PaymentCourier(payments, metrics, nodeId, config.paymentAttemptTimeoutMs());
       // the history lives where the payments do: in PostgreSQL when they are there, else in the grid
-      ParkHistory history = payments instanceof PostgresPaymentStore postgres
+      ParkHistory history = store instanceof PostgresPaymentStore postgres
           ? new PostgresParkHistory(vertx, postgres.pool(), config.historyRetentionMs(), config.paymentStoreTimeoutMs())
           : new ClusterParkHistory(vertx, hazelcast, config.historyRetentionMs(), config.paymentStoreTimeoutMs());
       ClusterParkWatch watch = new ClusterParkWatch(vertx, hazelcast, directory::lookup, config.flappingWindowMs(),
           config.flappingMaxSessions(), config.flappingBanMs(), config.paymentStoreTimeoutMs());
-      SessionEvents events = SessionEvents.both(courier, new HistoryRecorder(history, metrics));
+      SessionEvents events = SessionEvents.both(courier, SessionEvents.both(new HistoryRecorder(history, metrics),
+          new LifecycleNotifications(notifier)));
+      // gate events live where the payments do, as the history does
+      GateEventStore gateEventStore = store instanceof PostgresPaymentStore postgres
+          ? new PostgresGateEventStore(vertx, postgres.pool(), config.eventsRetentionMs(), config.paymentStoreTimeoutMs())
+          : new ClusterGateEventStore(vertx, hazelcast, seal, metrics, config.eventsRetentionMs(),
+              config.paymentStoreTimeoutMs());
+      GateReports gateReports = new GateEventIntake(nodeId, gateEventStore, history, notifier, metrics.registry());
       return vertx.deployVerticle(courier)
+          .compose(id -> vertx.deployVerticle(webhooks.deliverer()))
           .compose(id -> vertx.deployVerticle(new NodeInfo(nodeId, state, metrics, watch,
               !config.listenPort(ListenPort.Listener.CONTROLLER).isOff())))
           .compose(id ->
         ParkSubscriptions.start(vertx, ParkSubscriptions.DEFAULT_LANES)).compose(subscriptions -> {
           Future<Integer> controllerPort = deployListener(vertx, config.listenPort(ListenPort.Listener.CONTROLLER), config.controllerInstances(),
               port -> new ControllerVerticle(config, directory, subscriptions, security, port, legacyPort,
-                  instances.incrementAndGet(), events, watch),
+                  instances.incrementAndGet(), events, watch, gateReports),
               ControllerVerticle::actualPort, controllers);
           Future<Integer> httpPort = controllerPort.compose(d -> deployListener(vertx, config.listenPort(ListenPort.Listener.HTTP),
               config.httpInstances(),
-              port -> new ApiVerticle(config, directory, payments, history, watch, apiKeys, metrics, registryName,
-                  state, port,
-                  httpConnections),
+              port -> new ApiVerticle(config, directory, payments, history, watch, webhooks, apiKeys, metrics,
+                  registryName, state, port, httpConnections),
               ApiVerticle::actualPort, api));
           Future<String> rebalancer = httpPort.compose(h -> controllers.isEmpty() ? Future.succeededFuture("")
               : vertx.deployVerticle(new Rebalancer(nodeId, List.copyOf(controllers), () -> spread(vertx, directory),
@@ -203,10 +234,21 @@ public final class ParkgateNode {
             int legacy = controllers.isEmpty() || legacyPort.isOff() ? OFF : controllers.get(0).actualLegacyPort();
             LOG.info("parkgate node {} ready: http port {}, controller port {}, legacy port {}", nodeId, portText(h),
                 portText(controllerPort.result()), portText(legacy));
-            return new ParkgateNode(vertx, directory, state, controllers, api, h, controllerPort.result(), legacy);
+            return new ParkgateNode(vertx, directory, state, controllers, api, h, controllerPort.result(), legacy,
+                webhooks.notifier());
           });
         });
-    }));
+    })));
+  }
+
+  /** The webhook outbox lives where the payments do: in PostgreSQL when they are there, else in the grid. */
+  private static Future<WebhookOutbox> outbox(Vertx vertx, HazelcastInstance hazelcast, ParkgateConfig config,
+      PaymentStore store, RecordSeal seal, GatewayMetrics metrics) {
+    long retentionMs = config.get(Settings.WEBHOOKS_RETENTION_S) * 1000L;
+    return store instanceof PostgresPaymentStore postgres
+        ? Future.succeededFuture(new PostgresWebhookOutbox(vertx, postgres.pool(), retentionMs,
+            config.paymentStoreTimeoutMs()))
+        : ClusterWebhookOutbox.start(vertx, hazelcast, seal, metrics, retentionMs, config.paymentStoreTimeoutMs());
   }
 
   /**
@@ -248,6 +290,11 @@ public final class ParkgateNode {
   /** The Hazelcast member UUID of this node, as shown in the directory. */
   public String nodeId() {
     return directory.nodeId();
+  }
+
+  /** Where this node's parts hand over notifications for the webhooks (see docs/webhooks.md). */
+  public Notifier notifier() {
+    return notifier;
   }
 
   /** The HTTP port actually bound, or {@link #OFF}. */

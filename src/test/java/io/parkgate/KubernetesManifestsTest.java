@@ -306,7 +306,8 @@ class KubernetesManifestsTest {
     assertThat(k8s.getMultiMapConfig("__vertx.subs").getValueCollectionType())
         .isEqualTo(MultiMapConfig.ValueCollectionType.SET);
     // what a lost entry costs decides the backups (docs/operations.md, "Data in the grid")
-    for (String name : List.of("parkgate.parks", "parkgate.payment-records", "parkgate.payment-parks", "__vertx.nodeInfo")) {
+    for (String name : List.of("parkgate.parks", "parkgate.payment-records", "parkgate.payment-parks",
+        "parkgate.webhook-queues", "parkgate.webhook-deliveries", "__vertx.nodeInfo")) {
       assertThat(k8s.getMapConfig(name).getBackupCount()).as("%s: backups", name).isEqualTo(2);
     }
     for (String name : List.of("parkgate.park-events", "parkgate.park-flaps", "__vertx.haInfo")) {
@@ -424,7 +425,8 @@ class KubernetesManifestsTest {
         assertThat(data).containsKey((String) ref.get("key"));
       }
     }
-    assertThat(references).as("token, previous token, API keys, cluster secret, previous cluster secret, postgres password").isEqualTo(6);
+    assertThat(references).as("token, previous token, API keys, cluster secret, previous cluster secret, postgres password,"
+        + " webhook secrets").isEqualTo(7);
     assertThat(list(yaml(Path.of("k8s/base/kustomization.yaml")), "resources"))
         .as("the base carries no Secret").noneMatch(r -> String.valueOf(r).contains("secret"));
   }

@@ -68,6 +68,8 @@ class OpenApiContractTest {
       Map.entry("GET /api/v1/parks/{parkId}/payments", "payment:read"),
       Map.entry("GET /api/v1/payments/{paymentId}", "payment:read"),
       Map.entry("POST /api/v1/payments/{paymentId}/cancel", "payment:write"),
+      Map.entry("GET /api/v1/webhooks/deliveries", "webhooks:read"),
+      Map.entry("POST /api/v1/webhooks/deliveries/{deliveryId}/resend", "webhooks:write"),
       Map.entry("POST /api/v1/admin/rebalance", "admin"),
       Map.entry("POST /api/v1/admin/nodes/{nodeId}/evacuate", "admin"),
       Map.entry("DELETE /api/v1/admin/nodes/{nodeId}/evacuate", "admin"));

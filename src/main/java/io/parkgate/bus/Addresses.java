@@ -6,6 +6,7 @@ public final class Addresses {
   private static final String PARK_PREFIX = "parkgate.park.";
   private static final String HOST_PREFIX = "parkgate.controller.";
   private static final String COURIER_PREFIX = "parkgate.courier.";
+  private static final String WEBHOOKS_PREFIX = "parkgate.webhooks.";
   private static final String NODE_PREFIX = "parkgate.node.";
   private static final String REBALANCE = "parkgate.rebalance";
 
@@ -49,6 +50,14 @@ public final class Addresses {
    */
   public static String courier(String nodeId) {
     return COURIER_PREFIX + nodeId;
+  }
+
+  /**
+   * The webhook deliverer of one node: "this queue has a new delivery" from the node that queued
+   * it, sent to the node that delivers the queue (a hint: each deliverer also scans its queues).
+   */
+  public static String webhooks(String nodeId) {
+    return WEBHOOKS_PREFIX + nodeId;
   }
 
   /** The park ID of a park's address, or null for any other address. */

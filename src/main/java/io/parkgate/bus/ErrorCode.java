@@ -24,6 +24,8 @@ public enum ErrorCode {
   PAYMENT_NOT_CANCELLABLE(409, 4091),
   /** The payment was cancelled before it reached the gate (a retry of its POST). */
   PAYMENT_CANCELLED(409, 4092),
+  /** A re-send of a webhook delivery that is not a dead letter (pending, delivered, or already re-sent). */
+  DELIVERY_NOT_FAILED(409, 4093),
   /** The payment was not confirmed before its validUntil and will never be sent (a retry of its POST). */
   PAYMENT_EXPIRED(410, 4100),
   /** Request body over the configured limit. */

@@ -30,6 +30,18 @@ public record ParkEvent(String parkId, String type, long at, JsonObject fields) 
   /** Two live controllers keep taking the park from each other. */
   public static final String DUPLICATE = "controller.duplicate";
 
+  /**
+   * The {@code source} of an event a gate reported ({@code event.report}: vehicle.entered, ...).
+   * The history keeps the last {@code MAX_EVENTS} of these and, apart, the last {@code MAX_EVENTS}
+   * of the others, so a busy gate's entries never push its sessions' closes out.
+   */
+  public static final String SOURCE_GATE = "gate";
+
+  /** Whether a stored event (its {@link #toJson} form) was reported by the gate. */
+  public static boolean gateReported(JsonObject stored) {
+    return SOURCE_GATE.equals(stored.getString("source"));
+  }
+
   /** How long repeated refusals of the same kind fold into one event (with a count). */
   public static final long FOLD_WINDOW_MS = 60_000;
 

@@ -89,6 +89,9 @@ public record Setting<T>(String key, String env, String flag, Type<T> type, T de
         v -> v == null || v.isEmpty() ? List.of()
             : Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList(),
         (List<String> v) -> String.join(",", v));
+    /** A JSON array (of objects, for instance), written as JSON text in the environment; empty = []. */
+    public static final Type<io.vertx.core.json.JsonArray> JSON_ARRAY = new Type<>(io.vertx.core.json.JsonArray.class,
+        "JSON", "", Type::jsonArray, io.vertx.core.json.JsonArray::encode);
 
     T parse(String raw) {
       return parser.apply(raw == null ? null : raw.trim());
@@ -122,6 +125,17 @@ public record Setting<T>(String key, String env, String flag, Type<T> type, T de
         return parse.apply(v);
       } catch (NumberFormatException | NullPointerException e) {
         throw new IllegalArgumentException("'" + v + "' is not an integer");
+      }
+    }
+
+    private static io.vertx.core.json.JsonArray jsonArray(String v) {
+      if (v == null || v.isEmpty()) {
+        return new io.vertx.core.json.JsonArray();
+      }
+      try {
+        return new io.vertx.core.json.JsonArray(v);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("not a JSON array: " + e.getMessage());
       }
     }
 

@@ -3,6 +3,8 @@ package io.parkgate.config;
 import static io.parkgate.config.Settings.*;
 
 import io.parkgate.security.ApiKeys;
+import io.parkgate.webhook.WebhookSecrets;
+import io.parkgate.webhook.WebhookSubscription;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +25,28 @@ final class SettingRules {
   }
 
   /**
+   * Every webhook subscription needs a usable secret: a node that would send unsigned (or
+   * unverifiable) notifications refuses to start instead.
+   */
+  private static List<String> webhookSecrets(ParkgateConfig c) {
+    List<String> errors = new ArrayList<>();
+    if (WEBHOOKS_SUBSCRIPTIONS.problem(c.get(WEBHOOKS_SUBSCRIPTIONS)) != null
+        || WEBHOOK_SECRETS.problem(c.get(WEBHOOK_SECRETS)) != null) {
+      return errors; // reported by the setting's own check
+    }
+    WebhookSecrets secrets = WebhookSecrets.parse(c.get(WEBHOOK_SECRETS));
+    for (WebhookSubscription s : WebhookSubscription.parseAll(c.get(WEBHOOKS_SUBSCRIPTIONS))) {
+      if (secrets.get(s.secretName()) == null) {
+        errors.add(WEBHOOKS_SUBSCRIPTIONS.key() + ": the subscription " + s.name() + " (" + s.url() + ") signs with the"
+            + " secret '" + s.secretName() + "', which " + WEBHOOK_SECRETS.name() + " does not hold; set "
+            + WEBHOOK_SECRETS.name() + "=" + s.secretName() + "=<at least " + WebhookSecrets.MIN_LENGTH
+            + " characters>;... in the environment (" + c.source(WEBHOOKS_SUBSCRIPTIONS) + ")");
+      }
+    }
+    return errors;
+  }
+
+  /**
    * Rules between settings, checked after each setting's own check; each message names the keys.
    */
   static List<String> relations(ParkgateConfig c) {
@@ -40,7 +64,8 @@ final class SettingRules {
       errors.add(API_KEYS.name() + ": required (see the apikey command); or " + HTTP_INSECURE_NO_API_KEYS.key()
           + "=true for development");
     }
-    for (Setting<String> secret : List.of(TOKEN_SECRET, TOKEN_SECRET_PREVIOUS, CLUSTER_SECRET, CLUSTER_SECRET_PREVIOUS)) {
+    for (Setting<String> secret : List.of(TOKEN_SECRET, TOKEN_SECRET_PREVIOUS, CLUSTER_SECRET, CLUSTER_SECRET_PREVIOUS,
+        WEBHOOK_SECRETS)) {
       if (isPlaceholder(c.get(secret))) {
         errors.add(secret.name() + ": is the example Secret's placeholder, which is public; create your own, e.g. "
             + "kubectl -n parkgate create secret generic parkgate-secrets --from-literal=" + secret.name()
@@ -68,6 +93,11 @@ final class SettingRules {
     if (uri != null && !c.source(PAYMENTS_POSTGRES_URI).startsWith("env") && uri.matches("(?s)[a-z]+://[^/@]*:[^/@]*@.*")) {
       errors.add(PAYMENTS_POSTGRES_URI.key() + ": no password in the URI outside the environment (it would end up in"
           + " a ConfigMap or in ps); set " + POSTGRES_PASSWORD.name() + " (" + c.source(PAYMENTS_POSTGRES_URI) + ")");
+    }
+    errors.addAll(webhookSecrets(c));
+    if (c.get(WEBHOOKS_FIRST_RETRY_MS) > c.get(WEBHOOKS_MAX_BACKOFF_S) * 1000L) {
+      errors.add(WEBHOOKS_FIRST_RETRY_MS.key() + ": must be at most " + WEBHOOKS_MAX_BACKOFF_S.key() + " ("
+          + c.get(WEBHOOKS_MAX_BACKOFF_S) + " s) (" + c.source(WEBHOOKS_FIRST_RETRY_MS) + ")");
     }
     if ((c.get(CONTROLLERS_TLS_CERT) == null) != (c.get(CONTROLLERS_TLS_KEY) == null)) {
       errors.add(CONTROLLERS_TLS_CERT.key() + " / " + CONTROLLERS_TLS_KEY.key() + ": set both or neither");

@@ -8,6 +8,7 @@ import static io.parkgate.config.Setting.Check.range;
 import static io.parkgate.config.Setting.Check.readableFile;
 import static io.parkgate.config.Setting.Type.BOOL;
 import static io.parkgate.config.Setting.Type.INT;
+import static io.parkgate.config.Setting.Type.JSON_ARRAY;
 import static io.parkgate.config.Setting.Type.LIST;
 import static io.parkgate.config.Setting.Type.LONG;
 import static io.parkgate.config.Setting.Type.PORT;
@@ -15,6 +16,8 @@ import static io.parkgate.config.Setting.Type.STRING;
 
 import io.parkgate.security.Allowlist;
 import io.parkgate.security.ApiKeys;
+import io.parkgate.webhook.WebhookSecrets;
+import io.parkgate.webhook.WebhookSubscription;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -135,6 +138,14 @@ public final class Settings {
   public static final Setting<Integer> HISTORY_RETENTION_S = add("history.retentionS", "PARKGATE_HISTORY_RETENTION_S",
       "--history-retention-s", INT, 7 * 24 * 3600, atLeast(60),
       "a park's events (its last 100) are kept at least this long after the newest (7 days)");
+  public static final Setting<Integer> EVENTS_RETENTION_S = add("events.retentionS", "PARKGATE_EVENTS_RETENTION_S",
+      "--events-retention-s", INT, 7 * 24 * 3600, atLeast(60),
+      "gate-reported events (event.report) are kept this long after they were stored, and a repeat of one"
+          + " within it is answered without storing it again (7 days)");
+  public static final Setting<Integer> EVENTS_MAX_IN_FLIGHT_PER_CONNECTION = add("events.maxInFlightPerConnection",
+      "PARKGATE_EVENTS_MAX_IN_FLIGHT", "--events-max-in-flight", INT, 16, range(1, 1_024),
+      "event.report requests one controller may have unanswered; more are refused at once with -32011 (told in"
+          + " the hello's answer)");
   public static final Setting<Boolean> CONTROLLERS_REBALANCE_ON_JOIN = add("controllers.rebalance.onJoin",
       "PARKGATE_REBALANCE_ON_JOIN", "--rebalance-on-join", BOOL, true, ANY,
       "when a node joins, nodes above the mean ask their excess controllers to reconnect (to it, through the balancer)");
@@ -188,6 +199,30 @@ public final class Settings {
       "on SIGTERM, time in-flight requests get before the node leaves; at least requests.maxTimeoutMs, so the longest"
           + " request can finish (the drain ends sooner once every controller has moved)");
 
+  public static final Setting<JsonArray> WEBHOOKS_SUBSCRIPTIONS = add("webhooks.subscriptions", "PARKGATE_WEBHOOKS",
+      null, JSON_ARRAY, new JsonArray(),
+      Setting.Check.parses("[{url, secret, events}]", (JsonArray v) -> WebhookSubscription.parseAll(v)),
+      "webhook subscriptions: [{name?, url, secret, events: [type or prefix.*]}]; secret names an entry of"
+          + " PARKGATE_WEBHOOK_SECRETS (docs/webhooks.md); also accepted as a list directly under webhooks:");
+  public static final Setting<Integer> WEBHOOKS_MAX_RETRY_S = add("webhooks.maxRetryS", "PARKGATE_WEBHOOK_MAX_RETRY_S",
+      "--webhook-max-retry-s", INT, 86_400, range(1, 30L * 86_400),
+      "a delivery not answered 2xx this long after it was queued is dead-lettered (24 h)");
+  public static final Setting<Long> WEBHOOKS_FIRST_RETRY_MS = add("webhooks.firstRetryMs",
+      "PARKGATE_WEBHOOK_FIRST_RETRY_MS", "--webhook-first-retry-ms", LONG, 1_000L, range(10, 3_600_000),
+      "wait before the first retry; each further retry waits twice as long (with jitter), at most webhooks.maxBackoffS");
+  public static final Setting<Integer> WEBHOOKS_MAX_BACKOFF_S = add("webhooks.maxBackoffS",
+      "PARKGATE_WEBHOOK_MAX_BACKOFF_S", "--webhook-max-backoff-s", INT, 600, range(1, 86_400),
+      "longest wait between two attempts of one delivery");
+  public static final Setting<Long> WEBHOOKS_TIMEOUT_MS = add("webhooks.timeoutMs", "PARKGATE_WEBHOOK_TIMEOUT_MS",
+      "--webhook-timeout-ms", LONG, 10_000L, range(100, 300_000),
+      "one POST (connect, send, answer) must end within this, or it counts as failed and is retried");
+  public static final Setting<Integer> WEBHOOKS_CONCURRENCY = add("webhooks.concurrency",
+      "PARKGATE_WEBHOOK_CONCURRENCY", "--webhook-concurrency", INT, 16, range(1, 1_024),
+      "POSTs in flight per subscription per node (each park's deliveries go one at a time, in order)");
+  public static final Setting<Integer> WEBHOOKS_RETENTION_S = add("webhooks.retentionS",
+      "PARKGATE_WEBHOOK_RETENTION_S", "--webhook-retention-s", INT, 7 * 86_400, atLeast(60),
+      "how long delivered and dead-lettered deliveries are kept (listed, re-sendable) (7 days)");
+
   public static final Setting<String> TOKEN_SECRET = secret("PARKGATE_TOKEN_SECRET",
       "signs controller hello tokens; required (or controllers.insecureAcceptAnyToken)");
   public static final Setting<String> TOKEN_SECRET_PREVIOUS = secret("PARKGATE_TOKEN_SECRET_PREVIOUS",
@@ -198,10 +233,21 @@ public final class Settings {
   public static final Setting<String> POSTGRES_PASSWORD = add("secrets.PARKGATE_POSTGRES_PASSWORD",
       "PARKGATE_POSTGRES_PASSWORD", null, STRING, null, ANY, "the payment database's password (payments.store=postgres)",
       true);
+  public static final Setting<String> WEBHOOK_SECRETS = add("secrets.PARKGATE_WEBHOOK_SECRETS",
+      "PARKGATE_WEBHOOK_SECRETS", null, STRING, null,
+      Setting.Check.parses("name=secret;...", (String v) -> WebhookSecrets.parse(v)),
+      "the webhook subscriptions' signing secrets, name=secret;name=secret (each at least 16 characters)", true);
   public static final Setting<String> CLUSTER_SECRET = secret("PARKGATE_CLUSTER_SECRET",
       "authenticates nodes to each other; unset = derived from the token secret");
   public static final Setting<String> CLUSTER_SECRET_PREVIOUS = secret("PARKGATE_CLUSTER_SECRET_PREVIOUS",
       "the cluster secret being rotated out, still trusted");
+
+  /**
+   * The issue's short form {@code webhooks: [{url, secret, events}]}: a list directly under
+   * {@code webhooks} is {@code webhooks.subscriptions} (the other webhooks settings then come from
+   * the environment or flags, since YAML cannot make one key both a list and a map).
+   */
+  static final String WEBHOOKS_SHORT_FORM = "webhooks";
 
   /** Every setting, in the order of {@code conf/parkgate.yaml}. */
   public static final List<Setting<?>> ALL = List.copyOf(TABLE);
@@ -257,12 +303,13 @@ public final class Settings {
     for (Setting<?> s : ALL) {
       String value = s.defaultValue() == null ? null : s.format(s.defaultValue());
       String source = "default";
-      Object inYaml = lookup(yaml, s.key());
+      Object inYaml = s == WEBHOOKS_SUBSCRIPTIONS && yaml.getValue(WEBHOOKS_SHORT_FORM) instanceof JsonArray list
+          ? list : lookup(yaml, s.key());
       if (s.secret() && inYaml != null) {
         errors.add(s.key() + ": secrets are read from the environment (" + s.env() + ") only, never from the file");
       } else if (inYaml != null) {
-        value = inYaml instanceof JsonArray a ? String.join(",", a.stream().map(String::valueOf).toList())
-            : String.valueOf(inYaml);
+        value = inYaml instanceof JsonArray a ? (s.type() == JSON_ARRAY ? a.encode()
+            : String.join(",", a.stream().map(String::valueOf).toList())) : String.valueOf(inYaml);
         source = "file";
       }
       String oldEnv = s.oldNames().env();
@@ -323,7 +370,8 @@ public final class Settings {
       String key = prefix + field;
       if (yaml.getValue(field) instanceof JsonObject nested) {
         unknown.addAll(unknownKeys(nested, key + "."));
-      } else if (ALL.stream().noneMatch(s -> s.key().equals(key))) {
+      } else if (ALL.stream().noneMatch(s -> s.key().equals(key))
+          && !(key.equals(WEBHOOKS_SHORT_FORM) && yaml.getValue(field) instanceof JsonArray)) {
         unknown.add(key);
       }
     }

@@ -61,6 +61,9 @@ public final class SettingsDoc {
 
   private static String yamlValue(Setting<?> s) {
     Object v = s.defaultValue();
+    if (v instanceof io.vertx.core.json.JsonArray array) {
+      return array.encode();
+    }
     if (v instanceof List<?> list) {
       return list.isEmpty() ? "[]" : list.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
     }

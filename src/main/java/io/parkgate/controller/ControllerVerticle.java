@@ -3,6 +3,7 @@ package io.parkgate.controller;
 import io.parkgate.bus.Addresses;
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
+import io.parkgate.bus.GateReports;
 import io.parkgate.bus.HostOp;
 import io.parkgate.bus.ParkRegistry;
 import io.parkgate.bus.ParkWatch;
@@ -55,6 +56,7 @@ public final class ControllerVerticle extends VerticleBase {
   private final ParkSubscriptions subscriptions;
   private final SessionEvents events;
   private final ParkWatch watch;
+  private final GateReports reports;
   private final Set<ControllerSession> sessions = new HashSet<>();
   private final ControllerStats stats;
   private Admissions admissions;
@@ -75,8 +77,9 @@ public final class ControllerVerticle extends VerticleBase {
    */
   public ControllerVerticle(ParkgateConfig config, ParkRegistry registry, ParkSubscriptions subscriptions,
       NodeSecurity security, ListenPort port, ListenPort legacyPort, int instance, SessionEvents events,
-      ParkWatch watch) {
+      ParkWatch watch, GateReports reports) {
     this.config = config;
+    this.reports = reports;
     this.events = events;
     this.watch = watch;
     this.registry = registry;
@@ -196,7 +199,7 @@ public final class ControllerVerticle extends VerticleBase {
     }
     ControllerSession session = legacy
         ? new LegacySession(vertx, admissions, config, socket, stats, legacyAllowlist)
-        : new V1Session(vertx, admissions, config, socket, stats, tokens);
+        : new V1Session(vertx, admissions, config, socket, stats, tokens, reports);
     sessions.add(session);
     session.start(() -> sessionEnded(session), () -> budget.release(source));
   }

@@ -3,6 +3,7 @@ package io.parkgate.controller;
 import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.ControllerCall;
+import io.parkgate.bus.GateReports;
 import io.parkgate.bus.GatewayException;
 import io.parkgate.bus.ParkEvent;
 import io.parkgate.bus.ParkIds;
@@ -20,6 +21,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +35,18 @@ final class V1Session extends ControllerSession {
   private static final Logger LOG = LoggerFactory.getLogger(V1Session.class);
 
   private final TokenVerifier tokens;
+  private final GateReports reports;
+  /** event.report requests not answered yet, oldest first; the head is being stored. */
+  private final ArrayDeque<RpcRequest> eventReports = new ArrayDeque<>();
   private boolean unresponsive;
   /** Which token secret proved the hello: current, previous (being rotated out) or unchecked. */
   private String tokenSecret;
 
   V1Session(Vertx vertx, SessionHost host, ParkgateConfig config, NetSocket socket, ControllerStats stats,
-      TokenVerifier tokens) {
+      TokenVerifier tokens, GateReports reports) {
     super(vertx, host, config, socket, stats);
     this.tokens = tokens;
+    this.reports = reports;
   }
 
   @Override
@@ -73,6 +79,13 @@ final class V1Session extends ControllerSession {
       stats.unresponsive(false);
       record(ParkEvent.RESPONSIVE, new JsonObject().put("detail", "the controller spoke again"));
     }
+    int pingId = state == SessionState.IDENTIFYING ? -1 : JsonRpcCodec.canonicalPingId(line);
+    if (pingId >= 0) {
+      // heartbeats are the bulk of all frames: a canonical ping is answered without a JSON tree
+      stats.heartbeat(protocol());
+      write(JsonRpcCodec.encodePong(line, pingId));
+      return;
+    }
     RpcMessage message;
     try {
       message = JsonRpcCodec.decode(line);
@@ -103,11 +116,59 @@ final class V1Session extends ControllerSession {
           write(JsonRpcCodec.encodePong(request.id()));
         }
       }
+      case ControllerMethods.EVENT_REPORT -> eventReport(request);
       case ControllerMethods.HELLO -> reply(request, RpcResponse.failure(request.id(),
           new RpcError(RpcError.HELLO_REQUIRED, "hello was already received on this connection")));
       default -> reply(request, RpcResponse.failure(request.id(),
           new RpcError(RpcError.METHOD_NOT_FOUND, "unknown method " + request.method())));
     }
+  }
+
+  /**
+   * Takes an event.report: at most {@code events.maxInFlightPerConnection} wait per connection
+   * (more are refused at once, -32011), and they are stored one after the other in the order they
+   * came, so a gate's events reach the store, the history and the webhooks in its own order, and a
+   * backlog of thousands costs the node one store operation at a time per connection.
+   */
+  private void eventReport(RpcRequest request) {
+    if (request.isNotification()) {
+      return; // an event nobody waits an answer for could be lost: only requests are stored
+    }
+    if (eventReports.size() >= config.maxEventsInFlight()) {
+      reply(request, RpcResponse.failure(request.id(), new RpcError(RpcError.EVENTS_BUSY,
+          "more than " + config.maxEventsInFlight() + " event.report requests unanswered; send it again after an answer",
+          new JsonObject().put("maxEventsInFlight", config.maxEventsInFlight()))));
+      return;
+    }
+    eventReports.add(request);
+    if (eventReports.size() == 1) {
+      storeNextEvent();
+    }
+  }
+
+  private void storeNextEvent() {
+    RpcRequest request = eventReports.peek();
+    if (request == null || isClosed()) {
+      eventReports.clear();
+      return;
+    }
+    reports.report(parkId, request.params()).onComplete(ar -> {
+      if (isClosed()) {
+        eventReports.clear(); // unanswered: the controller sends them again on its next connection
+        return;
+      }
+      if (ar.succeeded()) {
+        reply(request, RpcResponse.success(request.id(), ar.result()));
+      } else if (ar.cause() instanceof IllegalArgumentException invalid) {
+        reply(request, RpcResponse.failure(request.id(), new RpcError(RpcError.INVALID_PARAMS, invalid.getMessage())));
+      } else {
+        LOG.debug("park {}: event not stored: {}", parkId, ar.cause().toString());
+        reply(request, RpcResponse.failure(request.id(), new RpcError(RpcError.NOT_STORED,
+            "the event was not stored (" + ar.cause().getMessage() + "); send it again later")));
+      }
+      eventReports.poll();
+      storeNextEvent();
+    });
   }
 
   private void handleHello(RpcRequest hello) {
@@ -154,6 +215,7 @@ final class V1Session extends ControllerSession {
         .put("heartbeatIntervalMs", config.heartbeatIntervalMs())
         .put("idleTimeoutMs", config.idleTimeoutMs())
         .put("maxLineBytes", config.maxLineBytes())
+        .put("maxEventsInFlight", config.maxEventsInFlight())
         .put("serverTime", Instant.now().toString())))));
   }
 

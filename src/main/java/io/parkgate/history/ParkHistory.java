@@ -6,7 +6,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * The per-park history, cluster-wide: the last {@link #MAX_EVENTS} events of each park, each kept
+ * The per-park history, cluster-wide: the last {@link #MAX_EVENTS} session events of each park, and
+ * apart the last {@link #MAX_EVENTS} its gate reported ({@link ParkEvent#SOURCE_GATE}), each kept
  * for at least the retention (7 days by default), offline parks included. Implementations: the
  * cluster's map ({@code io.parkgate.cluster.ClusterParkHistory}, the default) and PostgreSQL
  * ({@link PostgresParkHistory}, when the payments store is postgres). Every operation is bounded by
@@ -18,7 +19,7 @@ import java.util.List;
  */
 public interface ParkHistory {
 
-  /** Events kept per park. */
+  /** Events kept per park, of each kind (gate-reported, and the others). */
   int MAX_EVENTS = 100;
 
   /** Appends one event (or folds it into the newest, see the class comment). */

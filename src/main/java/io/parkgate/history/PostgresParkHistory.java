@@ -4,6 +4,7 @@ import io.parkgate.bus.ParkEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.parkgate.payments.PostgresRetention;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -11,20 +12,15 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The park history in PostgreSQL (table {@code parkgate_park_events}, created by the payment
  * store's migrations, {@code V2__park_events.sql}), used when the payments store is postgres: it
  * shares that store's pool and outlives the cluster. Each park keeps its last
- * {@link ParkHistory#MAX_EVENTS} rows (trimmed on append); rows older than the retention are
+ * {@link ParkHistory#MAX_EVENTS} rows of each kind, gate-reported and not (trimmed on append); rows older than the retention are
  * deleted once a minute by every node (idempotent).
  */
 public final class PostgresParkHistory implements ParkHistory {
-
-  private static final Logger LOG = LoggerFactory.getLogger(PostgresParkHistory.class);
-  private static final long CLEANUP_EVERY_MS = 60_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -37,7 +33,8 @@ public final class PostgresParkHistory implements ParkHistory {
     this.pool = pool;
     this.retentionMs = retentionMs;
     this.timeoutMs = timeoutMs;
-    this.cleanupTimer = vertx.setPeriodic(CLEANUP_EVERY_MS, t -> cleanup());
+    this.cleanupTimer = PostgresRetention.start(vertx, pool, "park history",
+        "DELETE FROM parkgate_park_events WHERE at < now() - make_interval(secs => $1)", () -> Tuple.of(retentionMs / 1000.0));
   }
 
   @Override
@@ -57,9 +54,12 @@ public final class PostgresParkHistory implements ParkHistory {
     return pool.preparedQuery("INSERT INTO parkgate_park_events (park_id, at, fold_key, event)"
             + " VALUES ($1, to_timestamp($2::bigint / 1000.0), $3, $4)")
         .execute(Tuple.of(event.parkId(), event.at(), foldKey, event.toJson()))
-        .compose(v -> pool.preparedQuery("DELETE FROM parkgate_park_events WHERE park_id = $1 AND seq <="
-                + " (SELECT seq FROM parkgate_park_events WHERE park_id = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1)")
-            .execute(Tuple.of(event.parkId(), MAX_EVENTS)))
+        // the last MAX_EVENTS of the new event's kind stay (gate-reported ones and the others apart)
+        .compose(v -> pool.preparedQuery("DELETE FROM parkgate_park_events WHERE park_id = $1"
+                + " AND (event->>'source' IS NOT DISTINCT FROM 'gate') = $3 AND seq <="
+                + " (SELECT seq FROM parkgate_park_events WHERE park_id = $1"
+                + " AND (event->>'source' IS NOT DISTINCT FROM 'gate') = $3 ORDER BY seq DESC OFFSET $2 LIMIT 1)")
+            .execute(Tuple.of(event.parkId(), MAX_EVENTS, ParkEvent.gateReported(event.toJson()))))
         .mapEmpty();
   }
 
@@ -95,12 +95,6 @@ public final class PostgresParkHistory implements ParkHistory {
 
   private static long millis(OffsetDateTime t) {
     return t == null ? 0 : t.toInstant().toEpochMilli();
-  }
-
-  private void cleanup() {
-    pool.preparedQuery("DELETE FROM parkgate_park_events WHERE at < now() - make_interval(secs => $1)")
-        .execute(Tuple.of(retentionMs / 1000.0))
-        .onFailure(e -> LOG.debug("park history: retention cleanup failed: {}", e.getMessage()));
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.protocol.ControllerMethods;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.security.ConnectionBudget;
+import io.parkgate.webhook.Webhooks;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -42,6 +43,7 @@ public final class ApiVerticle extends VerticleBase {
   private final PaymentStore paymentStore;
   private final ParkHistory history;
   private final ClusterParkWatch watch;
+  private final Webhooks webhooks;
   private final ApiKeys apiKeys;
   private final GatewayMetrics metrics;
   private final String registryName;
@@ -65,9 +67,10 @@ public final class ApiVerticle extends VerticleBase {
   private HttpServer server;
 
   public ApiVerticle(ParkgateConfig config, ParkDirectory directory, PaymentStore paymentStore, ParkHistory history,
-      ClusterParkWatch watch, ApiKeys apiKeys, GatewayMetrics metrics, String registryName, NodeState state,
-      ListenPort port, ConnectionBudget connections) {
+      ClusterParkWatch watch, Webhooks webhooks, ApiKeys apiKeys, GatewayMetrics metrics, String registryName,
+      NodeState state, ListenPort port, ConnectionBudget connections) {
     this.history = history;
+    this.webhooks = webhooks;
     this.watch = watch;
     this.metrics = metrics;
     this.registryName = registryName;
@@ -230,6 +233,12 @@ public final class ApiVerticle extends VerticleBase {
         .handler(ctx -> payments.handleGet(ctx, paymentId(ctx)));
     router.post("/api/v1/payments/:paymentId/cancel").handler(new ApiKeyHandler(apiKeys, metrics, "payment:write"))
         .handler(ctx -> payments.handleCancel(ctx, paymentId(ctx)));
+    WebhookHandler deliveries = new WebhookHandler(webhooks);
+    router.get("/api/v1/webhooks/deliveries").handler(new ApiKeyHandler(apiKeys, metrics, "webhooks:read"))
+        .handler(ctx -> deliveries.handleList(ctx, intParam(ctx, "limit", 100, 1, WebhookHandler.MAX_PAGE)));
+    router.post("/api/v1/webhooks/deliveries/:deliveryId/resend")
+        .handler(new ApiKeyHandler(apiKeys, metrics, "webhooks:write"))
+        .handler(ctx -> deliveries.handleResend(ctx, ctx.pathParam("deliveryId")));
     router.get("/api/v1/parks/:parkId").handler(new ApiKeyHandler(apiKeys, metrics, "parks:read"))
         .handler(ctx -> views.handleStatus(ctx, parkId(ctx)));
     router.route().failureHandler(errors);

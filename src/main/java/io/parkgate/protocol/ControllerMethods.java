@@ -12,6 +12,8 @@ public final class ControllerMethods {
   public static final String PING = "ping";
   public static final String FEE_QUERY = "fee.query";
   public static final String PAYMENT_NOTIFY = "payment.notify";
+  /** Controller → server: something happened at the gate (vehicle.entered, ...); answered once stored. */
+  public static final String EVENT_REPORT = "event.report";
   /** Server → controller notification: close this connection and connect again (another node). */
   public static final String RECONNECT = "reconnect";
 

@@ -32,6 +32,13 @@ public record RpcError(int code, String message, Object data) {
   public static final int PARK_BANNED = -32008;
   /** Controller → server: a payment.notify past its validUntil, refused (nothing opened). */
   public static final int PAYMENT_EXPIRED = -32010;
+  /**
+   * Server → controller: more event.report requests unanswered on this connection than the hello's
+   * {@code maxEventsInFlight}; this one was not stored: send it again after an answer arrives.
+   */
+  public static final int EVENTS_BUSY = -32011;
+  /** Server → controller: the event could not be stored (the store is unreachable): send it again later. */
+  public static final int NOT_STORED = -32012;
 
   public RpcError(int code, String message) {
     this(code, message, null);

@@ -14,12 +14,12 @@ import java.util.Set;
 /**
  * HTTP API keys, configured as hashes only: {@code name:sha256hex:scope,scope;name:...}. Keys are
  * 32 random bytes, so a plain SHA-256 is enough (no password stretching needed); the presented
- * key is hashed and looked up, never compared in clear. Scopes: {@code fee:read},
- * {@code payment:write}, {@code parks:read}.
+ * key is hashed and looked up, never compared in clear. Scopes: {@link #SCOPES}.
  */
 public final class ApiKeys {
 
-  public static final Set<String> SCOPES = Set.of("fee:read", "payment:write", "payment:read", "parks:read", "admin");
+  public static final Set<String> SCOPES = Set.of("fee:read", "payment:write", "payment:read", "parks:read",
+      "webhooks:read", "webhooks:write", "admin");
 
   /** One configured key: its name (for logs, never the key) and its scopes. */
   public record Key(String name, Set<String> scopes) {

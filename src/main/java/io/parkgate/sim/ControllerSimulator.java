@@ -45,9 +45,11 @@ public final class ControllerSimulator extends VerticleBase {
         new DeploymentOptions().setInstances(slices));
     if (report) {
       vertx.setPeriodic(REPORT_EVERY_MS, t -> LOG.info("simulator: {}/{} gates online, {} answers sent, {} reconnects,"
-              + " {} payments opened, {} opened twice, {} closed for a silent server",
+              + " {} payments opened, {} opened twice, {} closed for a silent server, {} events stored ({} waiting,"
+              + " acknowledged in {} ms at p50, {} ms at p99)",
           stats.connected(), options.controllers(), stats.answered(), stats.disconnects(), stats.openings.size(),
-          stats.openedTwice(), stats.silentServerCloses()));
+          stats.openedTwice(), stats.silentServerCloses(), stats.eventsStored(), stats.eventsWaiting(),
+          String.format("%.1f", stats.eventAckMs(0.5)), String.format("%.1f", stats.eventAckMs(0.99))));
     }
     return deployed.map(stats);
   }

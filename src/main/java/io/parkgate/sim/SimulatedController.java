@@ -76,7 +76,34 @@ final class SimulatedController {
     this.parkId = parkId;
     this.stats = stats;
     this.blackholed = options.blackhole().contains(parkId);
+    this.events = new EventReporter(vertx, parkId, stats);
+    if (!options.legacy() && options.eventsPerSecond() > 0) {
+      // each gate its share of the rate, on a tick of at least 10 ms, carrying the fractions over
+      double perGate = options.eventsPerSecond() / Math.max(1, options.controllers());
+      long tickMs = Math.max(10, (long) (1000 / perGate));
+      double perTick = perGate * tickMs / 1000.0;
+      double[] carry = {ThreadLocalRandom.current().nextDouble()};
+      eventTimer = vertx.setPeriodic(tickMs, t -> {
+        carry[0] += perTick;
+        int due = (int) carry[0];
+        carry[0] -= due;
+        if (due > 0 && !dark) {
+          events.happen(due);
+        }
+      });
+    }
+    if (!options.legacy() && options.eventBacklog() > 0 && parkId.equals(options.parkId(1))) {
+      if (options.eventBacklogAfterS() == 0) {
+        events.happen(options.eventBacklog());
+      } else {
+        vertx.setTimer(options.eventBacklogAfterS() * 1000, t -> events.happen(options.eventBacklog()));
+      }
+    }
   }
+
+  /** This gate's events (event.report), kept until parkgate has stored them. */
+  private final EventReporter events;
+  private long eventTimer = -1;
 
   void connect() {
     if (stopped || dark) {
@@ -143,6 +170,9 @@ final class SimulatedController {
       return;
     }
     if (message instanceof RpcResponse response) {
+      if (s == socket && events.answered(response)) {
+        return;
+      }
       if (Long.valueOf(HELLO_ID).equals(response.id()) && s == socket) {
         handleHelloAnswer(response);
       }
@@ -232,7 +262,9 @@ final class SimulatedController {
       retiring.close();
       retiring = null;
     }
-    online(((JsonObject) response.result()).getLong("heartbeatIntervalMs", 5000L));
+    JsonObject result = (JsonObject) response.result();
+    online(result.getLong("heartbeatIntervalMs", 5000L));
+    events.online(socket, result.getInteger("maxEventsInFlight", 1));
   }
 
   private void online(long heartbeatMs) {
@@ -321,6 +353,7 @@ final class SimulatedController {
       return;
     }
     socket = null;
+    events.offline();
     vertx.cancelTimer(heartbeatTimer);
     vertx.cancelTimer(livenessTimer);
     livenessTimer = -1;
@@ -345,6 +378,8 @@ final class SimulatedController {
 
   void stop() {
     stopped = true;
+    events.stop();
+    vertx.cancelTimer(eventTimer);
     vertx.cancelTimer(heartbeatTimer);
     vertx.cancelTimer(livenessTimer);
     if (socket != null) {

@@ -59,6 +59,8 @@ class SettingsTest {
       controllers.flapping.windowS PARKGATE_FLAPPING_WINDOW_S --flapping-window-s
       controllers.flapping.banS PARKGATE_FLAPPING_BAN_S --flapping-ban-s
       history.retentionS PARKGATE_HISTORY_RETENTION_S --history-retention-s
+      events.retentionS PARKGATE_EVENTS_RETENTION_S --events-retention-s
+      events.maxInFlightPerConnection PARKGATE_EVENTS_MAX_IN_FLIGHT --events-max-in-flight
       controllers.rebalance.onJoin PARKGATE_REBALANCE_ON_JOIN --rebalance-on-join
       controllers.rebalance.movesPerSecond PARKGATE_REBALANCE_MOVES_PER_SECOND --rebalance-moves-per-second
       controllers.rebalance.joinDelayS PARKGATE_REBALANCE_JOIN_DELAY_S --rebalance-join-delay-s
@@ -76,10 +78,18 @@ class SettingsTest {
       cluster.port PARKGATE_CLUSTER_PORT --cluster-port
       cluster.name PARKGATE_CLUSTER_NAME --cluster-name
       drain.graceMs PARKGATE_DRAIN_GRACE_MS --drain-grace-ms
+      webhooks.subscriptions PARKGATE_WEBHOOKS -
+      webhooks.maxRetryS PARKGATE_WEBHOOK_MAX_RETRY_S --webhook-max-retry-s
+      webhooks.firstRetryMs PARKGATE_WEBHOOK_FIRST_RETRY_MS --webhook-first-retry-ms
+      webhooks.maxBackoffS PARKGATE_WEBHOOK_MAX_BACKOFF_S --webhook-max-backoff-s
+      webhooks.timeoutMs PARKGATE_WEBHOOK_TIMEOUT_MS --webhook-timeout-ms
+      webhooks.concurrency PARKGATE_WEBHOOK_CONCURRENCY --webhook-concurrency
+      webhooks.retentionS PARKGATE_WEBHOOK_RETENTION_S --webhook-retention-s
       secrets.PARKGATE_TOKEN_SECRET PARKGATE_TOKEN_SECRET -
       secrets.PARKGATE_TOKEN_SECRET_PREVIOUS PARKGATE_TOKEN_SECRET_PREVIOUS -
       secrets.PARKGATE_API_KEYS PARKGATE_API_KEYS -
       secrets.PARKGATE_POSTGRES_PASSWORD PARKGATE_POSTGRES_PASSWORD -
+      secrets.PARKGATE_WEBHOOK_SECRETS PARKGATE_WEBHOOK_SECRETS -
       secrets.PARKGATE_CLUSTER_SECRET PARKGATE_CLUSTER_SECRET -
       secrets.PARKGATE_CLUSTER_SECRET_PREVIOUS PARKGATE_CLUSTER_SECRET_PREVIOUS -
       """;

@@ -88,6 +88,24 @@ public abstract class ParkHistoryContract {
   }
 
   @Test
+  void gateReportedEventsAreCappedApartSoABusyGateNeverPushesSessionEventsOut() throws Exception {
+    String park = unique("kinds");
+    long t0 = System.currentTimeMillis();
+    await(history().append(closed(park, t0, "idle", true)));
+    for (int i = 0; i < ParkHistory.MAX_EVENTS + 5; i++) {
+      await(history().append(new ParkEvent(park, "vehicle.entered", t0 + 1 + i,
+          new JsonObject().put("source", ParkEvent.SOURCE_GATE).put("eventId", "e" + i))));
+    }
+    ParkHistory.Page all = await(history().recent(park, null, 2 * ParkHistory.MAX_EVENTS));
+    List<JsonObject> gate = all.items().stream().filter(e -> ParkEvent.SOURCE_GATE.equals(e.getString("source"))).toList();
+    assertThat(gate).hasSize(ParkHistory.MAX_EVENTS);
+    assertThat(gate.get(0).getString("eventId")).isEqualTo("e" + (ParkHistory.MAX_EVENTS + 4));
+    assertThat(gate.get(gate.size() - 1).getString("eventId")).isEqualTo("e5");
+    assertThat(all.items()).hasSize(ParkHistory.MAX_EVENTS + 1);
+    assertThat(all.lastClose().getString("reason")).isEqualTo("idle");
+  }
+
+  @Test
   void repeatedRefusalsFoldIntoOneEventWithACountButOnlineClosesNever() throws Exception {
     String park = unique("fold");
     long t0 = System.currentTimeMillis();
