@@ -17,6 +17,8 @@ The invariants (each with its count in result.json):
                a transport error) is, at the end, final (confirmed, rejected or expired) and readable
                by the payer; a payment answered 200 confirmed is confirmed in its record
   barrier      every confirmed payment opened its barrier exactly once; none opened twice
+  refused_not_applied  a payment answered with parkgate's own refusal (e.g. 503 STORE_UNAVAILABLE,
+               "nothing accepted") has no pending or confirmed record at the end
   directory    at the end every park is online exactly once, the same owner in every live node's
                view, and the simulator has every gate connected
   recovery     (per scenario) every park answered 200 again within the scenario's bound
@@ -176,6 +178,12 @@ def check(args):
               f"{len(minority)} accepted by the cut-off node and pending until the park's next hello (allowed), "
               f"{len(not_final)} not final, {len(lost)} accepted then unknown (404), {len(mismatched)} confirmed then not"
               + (f"; e.g. {(not_final + lost + mismatched)[0]}" if not_final or lost or mismatched else ""))
+    # a payment the payer was told was refused (parkgate's own 4xx/5xx answer) must never be applied
+    refused = [o for o in pays if o["status"] not in (200, 202) and o["status"] != 0 and not code_of(o).startswith("balancer")]
+    applied = [o["paymentId"] for o in refused if (final.get(o["paymentId"]) or {}).get("state") not in (None, "rejected", "expired", "cancelled")]
+    invariant("refused_not_applied", not applied, len(refused),
+              f"{len(applied)} payments answered as refused ({dict(Counter(code_of(o) for o in refused))}) whose record exists"
+              f" afterwards, pending or confirmed" + (f"; e.g. {applied[0]} {final[applied[0]].get('state')}" if applied else ""))
     confirmed = [pid for pid, r in final.items() if r.get("state") == "confirmed"]
     wrong_open = [pid for pid in confirmed if counts.get(pid, [0, 0])[1] != 1]
     twice = [pid for pid, c in counts.items() if c[1] > 1]
