@@ -157,6 +157,9 @@ public final class Main implements Runnable {
     @Option(names = "--event-backlog", defaultValue = "0",
         description = "events the first gate holds at its first hello, as after an outage, sent as fast as parkgate takes them (default ${DEFAULT-VALUE})")
     int eventBacklog;
+    @Option(names = "--event-backlog-after", defaultValue = "0",
+        description = "seconds after the start the backlog appears, as when an outage ends (default ${DEFAULT-VALUE}: at once)")
+    long eventBacklogAfter;
     @Option(names = "--stats-file",
         description = "write the counters (per payment: notifications, barrier openings) as JSON to this file every second")
     String statsFile;
@@ -164,9 +167,9 @@ public final class Main implements Runnable {
     @Override
     public Integer call() {
       if (controllers < 0 || port <= 0 || port > 65535 || delayMs < 0 || blackholeAfter < 0
-          || !(protocol.equals("v1") || protocol.equals("legacy")) || eventsPerSecond < 0 || eventBacklog < 0) {
+          || !(protocol.equals("v1") || protocol.equals("legacy")) || eventsPerSecond < 0 || eventBacklog < 0 || eventBacklogAfter < 0) {
         System.err.println("invalid arguments: --controllers >= 0, --port 1..65535, --delay-ms >= 0, --blackhole-after >= 0,"
-            + " --protocol v1|legacy, --events-per-second >= 0, --event-backlog >= 0");
+            + " --protocol v1|legacy, --events-per-second >= 0, --event-backlog >= 0, --event-backlog-after >= 0");
         return 2;
       }
       String secret = System.getenv(Settings.TOKEN_SECRET.env());
@@ -177,7 +180,7 @@ public final class Main implements Runnable {
       }
       SimulatorOptions options = new SimulatorOptions(host, port, controllers, prefix, amount, delayMs,
           blackhole == null ? Set.of() : new HashSet<>(blackhole), blackholeAfter, secret, protocol.equals("legacy"),
-          tlsTrust, sourceAddresses).withEvents(eventsPerSecond, eventBacklog);
+          tlsTrust, sourceAddresses).withEvents(eventsPerSecond, eventBacklog, eventBacklogAfter);
       Vertx vertx = Vertx.vertx();
       LOG.info("simulating {} controllers {}1..{}{} against {}:{}", controllers, prefix, prefix, controllers, host, port);
       return startAndWait(() -> ControllerSimulator.deploy(vertx, options, true).map(stats -> {

@@ -123,6 +123,10 @@ public final class ParkgateNode {
           + " anything that reaches the cluster ports can act as a node");
     }
     VertxOptions options = new VertxOptions()
+        // one event loop per core (or per listener instance, when there are more), not Vert.x's two
+        // per core: a request crosses the HTTP, lane and session contexts, and fewer loops make more
+        // of those hops stay on one thread (no wakeup); nothing blocks a loop, so more loops bought nothing
+        .setEventLoopPoolSize(Math.max(config.listenInstances(), Runtime.getRuntime().availableProcessors()))
         .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             .setRegistryName(registryName)

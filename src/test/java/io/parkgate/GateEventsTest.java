@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Timeout;
 class GateEventsTest {
 
   static final int MAX_IN_FLIGHT = 2;
+  /** A connection's events stored per second at most: 20 ms apart, long enough to measure. */
+  static final int MAX_PER_SECOND = 50;
 
   static String cluster;
   static ParkgateNode nodeA;
@@ -49,7 +51,8 @@ class GateEventsTest {
   }
 
   private static ParkgateConfig.Builder config(UnaryOperator<ParkgateConfig.Builder> store) {
-    return store.apply(TestNodes.config(cluster).set(Settings.EVENTS_MAX_IN_FLIGHT_PER_CONNECTION, MAX_IN_FLIGHT));
+    return store.apply(TestNodes.config(cluster).set(Settings.EVENTS_MAX_IN_FLIGHT_PER_CONNECTION, MAX_IN_FLIGHT)
+        .set(Settings.EVENTS_MAX_PER_SECOND_PER_CONNECTION, MAX_PER_SECOND));
   }
 
   @BeforeAll
@@ -170,6 +173,23 @@ class GateEventsTest {
   }
 
   @Test
+  void oneConnectionsEventsAreStoredNoFasterThanItsPaceEvenOneAtATime() throws IOException {
+    String park = unique("paced");
+    int n = 11;
+    try (TestController gate = TestController.online(nodeA.controllerPort(), park)) {
+      gate.request("event.report", entered("P-0", "X")); // the pace counts from the first one stored
+      long started = System.nanoTime();
+      for (int i = 1; i < n; i++) {
+        assertThat(gate.request("event.report", entered("P-" + i, "X")).getJsonObject("result")).isNotNull();
+      }
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      // n - 1 more, each at least 1/MAX_PER_SECOND after the one before (a 10 % allowance for timer rounding)
+      assertThat(tookMs).as("%s events took %s ms", n - 1, tookMs)
+          .isGreaterThanOrEqualTo((long) (0.9 * (n - 1) * 1000 / MAX_PER_SECOND));
+    }
+  }
+
+  @Test
   void aRepeatSentToAnotherNodeAfterTheFirstLeftIsAnsweredTheSame() throws IOException {
     String park = unique("moved");
     ParkgateNode third = TestNodes.start(config(storeConfig).build());
@@ -203,7 +223,7 @@ class GateEventsTest {
   @Test
   void aSimulatedGatesBacklogIsStoredInFullAndOnceWhileTheRateKeepsComing() {
     String prefix = unique("sim") + "-";
-    int backlog = 300;
+    int backlog = 150;
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
       double before = storedVehicleEvents();

@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.config.XmlConfigBuilder;
 import io.parkgate.config.ConfigException;
@@ -35,6 +36,8 @@ public final class ClusterManagers {
     }
     hz.setInstanceName(instanceName);
     bindToClusterHost(hz, config.clusterHost());
+    // the history's appends change one element of a park's list in place (ClusterParkHistory)
+    hz.getMapConfig(ClusterParkHistory.MAP_NAME).setInMemoryFormat(InMemoryFormat.OBJECT);
     if (DEFAULT_NAME.equals(hz.getClusterName()) && !config.clusterHost().startsWith("127.")) {
       LOG.warn("the Hazelcast cluster name is the default '{}' on {}: set cluster.name, and keep port {} reachable"
           + " by parkgate nodes only (docs/security.md)", DEFAULT_NAME, config.clusterHost(),

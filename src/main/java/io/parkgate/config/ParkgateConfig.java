@@ -79,6 +79,7 @@ public final class ParkgateConfig {
   public long historyRetentionMs() { return get(HISTORY_RETENTION_S) * 1000L; }
   public long eventsRetentionMs() { return get(EVENTS_RETENTION_S) * 1000L; }
   public int maxEventsInFlight() { return get(EVENTS_MAX_IN_FLIGHT_PER_CONNECTION); }
+  public int maxEventsPerSecond() { return get(EVENTS_MAX_PER_SECOND_PER_CONNECTION); }
   public String postgresUri() { return get(PAYMENTS_POSTGRES_URI); }
   public int postgresPoolSize() { return get(PAYMENTS_POSTGRES_POOL_SIZE); }
   public String postgresPassword() { return get(POSTGRES_PASSWORD); }

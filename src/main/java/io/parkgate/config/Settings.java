@@ -146,6 +146,10 @@ public final class Settings {
       "PARKGATE_EVENTS_MAX_IN_FLIGHT", "--events-max-in-flight", INT, 16, range(1, 1_024),
       "event.report requests one controller may have unanswered; more are refused at once with -32011 (told in"
           + " the hello's answer)");
+  public static final Setting<Integer> EVENTS_MAX_PER_SECOND_PER_CONNECTION = add("events.maxPerSecondPerConnection",
+      "PARKGATE_EVENTS_MAX_PER_SECOND", "--events-max-per-second", INT, 200, range(1, 100_000),
+      "event.report requests one connection gets stored per second at most: a gate's backlog after an outage"
+          + " drains at this pace, so it cannot take the node from other parks (a live gate reports far fewer)");
   public static final Setting<Boolean> CONTROLLERS_REBALANCE_ON_JOIN = add("controllers.rebalance.onJoin",
       "PARKGATE_REBALANCE_ON_JOIN", "--rebalance-on-join", BOOL, true, ANY,
       "when a node joins, nodes above the mean ask their excess controllers to reconnect (to it, through the balancer)");

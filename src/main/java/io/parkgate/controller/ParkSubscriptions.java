@@ -10,6 +10,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * cost was Hazelcast's thread per callback, see {@code HazelcastFutures}).
  *
  * <p>Messages to a park's address arrive on its lane and are handed to the session on the
- * context it lives on.
+ * context it lives on (at once when the lane shares its event loop).
  *
  * <p>A session that ends <i>retires</i> its consumer instead of removing it: the consumer stays
  * registered for {@link #RETIRED_GRACE_MS}, so a sender whose directory view is a moment old is
@@ -72,7 +73,9 @@ public final class ParkSubscriptions {
    * subscription can be unregistered at once, even before its registration has completed.
    */
   Subscription subscribe(String parkId, Handler<Message<JsonObject>> handler) {
-    Context home = vertx.getOrCreateContext();
+    // emit: at once when the lane runs on the session's own event loop, else queued to it (runOnContext
+    // queued every message, a task and often a wakeup of another thread per request)
+    ContextInternal home = (ContextInternal) vertx.getOrCreateContext();
     int index = Math.floorMod(parkId.hashCode(), lanes.size());
     Context lane = lanes.get(index);
     Subscription subscription = new Subscription(parkId, home, lane, retired.get(index), current.get(index));
@@ -83,7 +86,7 @@ public final class ParkSubscriptions {
         previous.consumer.unregister();
       }
       MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.park(parkId),
-          message -> home.runOnContext(x -> handler.handle(message)));
+          message -> home.emit(message, handler));
       subscription.consumer = consumer;
       consumer.completion().onComplete(ar -> home.runOnContext(x -> subscription.registered.handle(ar)));
     });

@@ -79,6 +79,13 @@ final class V1Session extends ControllerSession {
       stats.unresponsive(false);
       record(ParkEvent.RESPONSIVE, new JsonObject().put("detail", "the controller spoke again"));
     }
+    int pingId = state == SessionState.IDENTIFYING ? -1 : JsonRpcCodec.canonicalPingId(line);
+    if (pingId >= 0) {
+      // heartbeats are the bulk of all frames: a canonical ping is answered without a JSON tree
+      stats.heartbeat(protocol());
+      write(JsonRpcCodec.encodePong(line, pingId));
+      return;
+    }
     RpcMessage message;
     try {
       message = JsonRpcCodec.decode(line);
@@ -120,8 +127,9 @@ final class V1Session extends ControllerSession {
   /**
    * Takes an event.report: at most {@code events.maxInFlightPerConnection} wait per connection
    * (more are refused at once, -32011), and they are stored one after the other in the order they
-   * came, so a gate's events reach the store, the history and the webhooks in its own order, and a
-   * backlog of thousands costs the node one store operation at a time per connection.
+   * came, at most {@code events.maxPerSecondPerConnection} a second, so a gate's events reach the
+   * store, the history and the webhooks in its own order, and a backlog of thousands costs the node
+   * one store operation at a time per connection, at a bounded pace.
    */
   private void eventReport(RpcRequest request) {
     if (request.isNotification()) {
@@ -134,20 +142,37 @@ final class V1Session extends ControllerSession {
       return;
     }
     eventReports.add(request);
-    if (eventReports.size() == 1) {
-      storeNextEvent();
-    }
+    storeNextWhenDue();
   }
 
-  private void storeNextEvent() {
-    RpcRequest request = eventReports.peek();
-    if (request == null || isClosed()) {
-      eventReports.clear();
+  /**
+   * Starts storing the oldest waiting report, unless one is being stored or the pace says wait:
+   * one starts no sooner than {@code 1 / events.maxPerSecondPerConnection} after the one before.
+   */
+  private void storeNextWhenDue() {
+    if (storingEvent || paceTimer != -1 || eventReports.isEmpty()) {
       return;
     }
+    if (isClosed()) {
+      eventReports.clear(); // unanswered: the controller sends them again on its next connection
+      return;
+    }
+    long waitNanos = eventStartedNanos + 1_000_000_000L / config.maxEventsPerSecond() - System.nanoTime();
+    if (eventStartedNanos != 0 && waitNanos > 1_000_000L) {
+      paceTimer = vertx.setTimer(waitNanos / 1_000_000L, t -> {
+        paceTimer = -1;
+        storeNextWhenDue();
+      });
+      return;
+    }
+    RpcRequest request = eventReports.peek();
+    storingEvent = true;
+    eventStartedNanos = System.nanoTime();
     reports.report(parkId, request.params()).onComplete(ar -> {
+      storingEvent = false;
+      eventReports.poll();
       if (isClosed()) {
-        eventReports.clear(); // unanswered: the controller sends them again on its next connection
+        eventReports.clear();
         return;
       }
       if (ar.succeeded()) {
@@ -159,10 +184,16 @@ final class V1Session extends ControllerSession {
         reply(request, RpcResponse.failure(request.id(), new RpcError(RpcError.NOT_STORED,
             "the event was not stored (" + ar.cause().getMessage() + "); send it again later")));
       }
-      eventReports.poll();
-      storeNextEvent();
+      storeNextWhenDue();
     });
   }
+
+  /** Whether the oldest of {@link #eventReports} is with the store now. */
+  private boolean storingEvent;
+  /** When the last event was handed to the store (System.nanoTime; 0: none yet). */
+  private long eventStartedNanos;
+  /** The timer that starts the next event when the pace allows, or -1. */
+  private long paceTimer = -1;
 
   private void handleHello(RpcRequest hello) {
     Object id = hello.params().getValue("parkId");
@@ -308,6 +339,11 @@ final class V1Session extends ControllerSession {
       unresponsive = false;
       stats.unresponsive(false);
     }
+    if (paceTimer != -1) {
+      vertx.cancelTimer(paceTimer);
+      paceTimer = -1;
+    }
+    eventReports.clear(); // unanswered: the controller sends them again on its next connection
   }
 
   @Override

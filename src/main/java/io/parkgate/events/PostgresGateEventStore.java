@@ -3,13 +3,12 @@ package io.parkgate.events;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.parkgate.payments.PostgresRetention;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Gate events in PostgreSQL (table {@code parkgate_gate_events}, created by the payment store's
@@ -19,9 +18,6 @@ import org.slf4j.LoggerFactory;
  * every node (idempotent).
  */
 public final class PostgresGateEventStore implements GateEventStore {
-
-  private static final Logger LOG = LoggerFactory.getLogger(PostgresGateEventStore.class);
-  private static final long CLEANUP_EVERY_MS = 60_000;
 
   private final Pool pool;
   private final Vertx vertx;
@@ -34,7 +30,8 @@ public final class PostgresGateEventStore implements GateEventStore {
     this.pool = pool;
     this.retentionMs = retentionMs;
     this.timeoutMs = timeoutMs;
-    this.cleanupTimer = vertx.setPeriodic(CLEANUP_EVERY_MS, t -> cleanup());
+    this.cleanupTimer = PostgresRetention.start(vertx, pool, "gate events",
+        "DELETE FROM parkgate_gate_events WHERE received_at < now() - make_interval(secs => $1)", () -> Tuple.of(retentionMs / 1000.0));
   }
 
   @Override
@@ -59,12 +56,6 @@ public final class PostgresGateEventStore implements GateEventStore {
       return GateEvent.fromJson(value instanceof JsonObject json ? json : new JsonObject(String.valueOf(value)));
     }
     return null;
-  }
-
-  private void cleanup() {
-    pool.preparedQuery("DELETE FROM parkgate_gate_events WHERE received_at < now() - make_interval(secs => $1)")
-        .execute(Tuple.of(retentionMs / 1000.0))
-        .onFailure(e -> LOG.debug("gate events: retention cleanup failed: {}", e.getMessage()));
   }
 
   @Override

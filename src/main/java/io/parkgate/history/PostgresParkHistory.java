@@ -4,6 +4,7 @@ import io.parkgate.bus.ParkEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.parkgate.payments.PostgresRetention;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -11,8 +12,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The park history in PostgreSQL (table {@code parkgate_park_events}, created by the payment
@@ -22,9 +21,6 @@ import org.slf4j.LoggerFactory;
  * deleted once a minute by every node (idempotent).
  */
 public final class PostgresParkHistory implements ParkHistory {
-
-  private static final Logger LOG = LoggerFactory.getLogger(PostgresParkHistory.class);
-  private static final long CLEANUP_EVERY_MS = 60_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -37,7 +33,8 @@ public final class PostgresParkHistory implements ParkHistory {
     this.pool = pool;
     this.retentionMs = retentionMs;
     this.timeoutMs = timeoutMs;
-    this.cleanupTimer = vertx.setPeriodic(CLEANUP_EVERY_MS, t -> cleanup());
+    this.cleanupTimer = PostgresRetention.start(vertx, pool, "park history",
+        "DELETE FROM parkgate_park_events WHERE at < now() - make_interval(secs => $1)", () -> Tuple.of(retentionMs / 1000.0));
   }
 
   @Override
@@ -98,12 +95,6 @@ public final class PostgresParkHistory implements ParkHistory {
 
   private static long millis(OffsetDateTime t) {
     return t == null ? 0 : t.toInstant().toEpochMilli();
-  }
-
-  private void cleanup() {
-    pool.preparedQuery("DELETE FROM parkgate_park_events WHERE at < now() - make_interval(secs => $1)")
-        .execute(Tuple.of(retentionMs / 1000.0))
-        .onFailure(e -> LOG.debug("park history: retention cleanup failed: {}", e.getMessage()));
   }
 
   @Override

@@ -135,18 +135,38 @@ public final class ApiVerticle extends VerticleBase {
     return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * How long a readiness probe waits for Hazelcast's isClusterSafe. It blocks while a member is
+   * frozen (until Hazelcast removes it, 10 s): the fault harness (sigstop) saw every survivor's
+   * probe time out, so HAProxy took all three nodes out for 7 s. Past this wait the probe answers
+   * "safe": unknown (UP once the cluster was safe, NodeState.clusterCheckUp).
+   */
+  static final long CLUSTER_CHECK_WAIT_MS = 300;
   private io.vertx.core.Handler<io.vertx.core.Promise<Status>> clusterSafe;
+  /** The isClusterSafe call in progress (one at a time, so hung probes never pile up on workers). */
+  private Future<Boolean> clusterSafeCall;
 
   private void clusterCheck(io.vertx.core.Promise<Status> promise) {
     if (clusterSafe == null) {
       clusterSafe = ClusterHealthCheck.createProcedure(vertx);
     }
-    io.vertx.core.Promise<Status> safe = io.vertx.core.Promise.promise();
-    clusterSafe.handle(safe);
-    safe.future().onComplete(ar -> {
-      boolean safeNow = ar.succeeded() && ar.result().isOk();
-      JsonObject data = new JsonObject().put("safe", safeNow);
-      promise.complete(state.clusterCheckUp(safeNow) ? Status.OK(data) : Status.KO(data));
+    Future<Boolean> call = clusterSafeCall;
+    if (call == null) {
+      io.vertx.core.Promise<Status> started = io.vertx.core.Promise.promise();
+      clusterSafe.handle(started);
+      Future<Boolean> safe = started.future().map(Status::isOk).otherwise(false);
+      call = safe;
+      if (!safe.isComplete()) {
+        clusterSafeCall = safe;
+        safe.onComplete(ar -> clusterSafeCall = null);
+      }
+    }
+    Future<Boolean> answer = call;
+    Future.any(answer, vertx.timer(CLUSTER_CHECK_WAIT_MS)).onComplete(ar -> {
+      boolean answered = answer.isComplete();
+      boolean safeNow = answered && answer.result();
+      JsonObject data = new JsonObject().put("safe", answered ? safeNow : null);
+      promise.tryComplete(state.clusterCheckUp(safeNow) ? Status.OK(data) : Status.KO(data));
     });
   }
 

@@ -28,6 +28,9 @@ public final class GatewayMetrics {
   private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
   /** method → outcome → counter, found without building a key string per request. */
   private final ConcurrentMap<String, ConcurrentMap<String, Counter>> requestCounters = new ConcurrentHashMap<>();
+  /** Per protocol / per key name: found by the value alone, no key string built per heartbeat or request. */
+  private final ConcurrentMap<String, Counter> heartbeats = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> apiRequests = new ConcurrentHashMap<>();
   private final Counter lateResponses;
   /** 1 while the payment store answers, 0 while it does not, -1 before the first check. */
   private final AtomicInteger paymentStoreUp = new AtomicInteger(-1);
@@ -131,7 +134,7 @@ public final class GatewayMetrics {
 
   /** One request by an API key (its configured name; never the key). */
   public void apiKeyUsed(String name) {
-    counter("parkgate.api.requests", "key", name).increment();
+    apiRequests.computeIfAbsent(name, n -> counter("parkgate.api.requests", "key", n)).increment();
   }
 
   /** Registers the gauge of connections held by one listener kind ("http", "controllers"). */
@@ -154,7 +157,7 @@ public final class GatewayMetrics {
   }
 
   public void heartbeat(String protocol) {
-    counter("parkgate.heartbeats", "protocol", protocol).increment();
+    heartbeats.computeIfAbsent(protocol, p -> counter("parkgate.heartbeats", "protocol", p)).increment();
   }
 
   public void authFailure(String protocol) {

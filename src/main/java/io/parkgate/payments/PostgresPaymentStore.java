@@ -47,7 +47,6 @@ public final class PostgresPaymentStore implements PaymentStore {
   private static final String MIGRATIONS = "db/payments/";
   /** Any constant: the advisory lock that serialises migrations across nodes. */
   private static final long MIGRATION_LOCK = 0x7061726b67617465L;
-  private static final long CLEANUP_EVERY_MS = 60_000;
   private static final String COLUMNS = "record";
 
   private final Vertx vertx;
@@ -83,7 +82,7 @@ public final class PostgresPaymentStore implements PaymentStore {
     return vertx.executeBlocking(PostgresPaymentStore::readMigrations, false)
         .compose(store::migrate)
         .map(v -> {
-          store.cleanupTimer = vertx.setPeriodic(CLEANUP_EVERY_MS, t -> store.cleanup());
+          store.cleanupTimer = store.startCleanup();
           return (PaymentStore) store;
         })
         .recover(e -> pool.close().transform(x -> Future.failedFuture(
@@ -137,18 +136,13 @@ public final class PostgresPaymentStore implements PaymentStore {
         });
   }
 
-  private void cleanup() {
+  private long startCleanup() {
     // final records a retention after their last change; pending ones nobody read again (a park
     // that never came back) a retention after their validity ended, as the cluster store's TTL does
-    pool.preparedQuery("DELETE FROM parkgate_payments WHERE (state IN ('confirmed', 'rejected', 'expired', 'cancelled')"
-            + " AND updated_at < now() - make_interval(secs => $1)) OR valid_until < $2")
-        .execute(Tuple.of(retentionMs / 1000.0, System.currentTimeMillis() - retentionMs))
-        .onSuccess(rows -> {
-          if (rows.rowCount() > 0) {
-            LOG.info("payment store: deleted {} final records past their retention", rows.rowCount());
-          }
-        })
-        .onFailure(e -> LOG.debug("payment store: retention cleanup failed: {}", e.getMessage()));
+    return PostgresRetention.start(vertx, pool, "payment store",
+        "DELETE FROM parkgate_payments WHERE (state IN ('confirmed', 'rejected', 'expired', 'cancelled')"
+            + " AND updated_at < now() - make_interval(secs => $1)) OR valid_until < $2",
+        () -> Tuple.of(retentionMs / 1000.0, System.currentTimeMillis() - retentionMs));
   }
 
   @Override

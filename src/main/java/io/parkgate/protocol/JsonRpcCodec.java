@@ -183,6 +183,86 @@ public final class JsonRpcCodec {
     return Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{}}\n");
   }
 
+  private static final byte[] PING_HEAD = ascii("{\"jsonrpc\":\"2.0\",\"id\":");
+  private static final byte[] PING_TAIL = ascii(",\"method\":\"ping\",\"params\":{}}");
+  private static final byte[] PING_TAIL_NO_PARAMS = ascii(",\"method\":\"ping\"}");
+  private static final byte[] PONG_HEAD = PING_HEAD;
+  private static final byte[] PONG_TAIL = ascii(",\"result\":{}}\n");
+  /** Integer ids of up to 15 digits are exact as a double too, so JSON parsing would read them as the same Long. */
+  private static final int MAX_FAST_ID_DIGITS = 15;
+
+  /**
+   * The heartbeat fast path: when {@code line} is exactly a canonical ping as the simulator and the
+   * examples in docs/protocol.md write it, {@code {"jsonrpc":"2.0","id":N,"method":"ping","params":{}}}
+   * (or without {@code params}; a trailing {@code \r} tolerated), with N a non-negative integer in
+   * canonical form (no sign, no leading zero, at most 15 digits), returns the offset of N's first
+   * digit in {@code line}, else -1. Such a line is ASCII, so valid UTF-8, and {@link #decode} would
+   * read it as {@code RpcRequest(N as Long, "ping", {})}: a caller may answer it with
+   * {@link #encodePong(Buffer, int)} instead, without a JSON tree. Any other line (other spacing,
+   * key order, ids, params) goes through {@link #decode} as before.
+   */
+  public static int canonicalPingId(Buffer line) {
+    int len = line.length();
+    if (len > 0 && line.getByte(len - 1) == CR) {
+      len--;
+    }
+    if (len < PING_HEAD.length + 1 + PING_TAIL_NO_PARAMS.length || !startsWith(line, 0, PING_HEAD)) {
+      return -1;
+    }
+    int start = PING_HEAD.length;
+    int end = start;
+    while (end < len && end - start <= MAX_FAST_ID_DIGITS) {
+      byte b = line.getByte(end);
+      if (b < '0' || b > '9') {
+        break;
+      }
+      end++;
+    }
+    int digits = end - start;
+    if (digits == 0 || digits > MAX_FAST_ID_DIGITS || (digits > 1 && line.getByte(start) == '0')) {
+      return -1;
+    }
+    int rest = len - end;
+    if ((rest == PING_TAIL.length && startsWith(line, end, PING_TAIL))
+        || (rest == PING_TAIL_NO_PARAMS.length && startsWith(line, end, PING_TAIL_NO_PARAMS))) {
+      return start;
+    }
+    return -1;
+  }
+
+  /**
+   * The pong for a line {@link #canonicalPingId} accepted, its id copied from the line: the same
+   * bytes as {@code encodePong(id)} for that ping.
+   */
+  public static Buffer encodePong(Buffer canonicalPing, int idStart) {
+    int end = idStart;
+    while (end < canonicalPing.length()) {
+      byte b = canonicalPing.getByte(end);
+      if (b < '0' || b > '9') {
+        break;
+      }
+      end++;
+    }
+    return Buffer.buffer(PONG_HEAD.length + (end - idStart) + PONG_TAIL.length)
+        .appendBytes(PONG_HEAD).appendBuffer(canonicalPing, idStart, end - idStart).appendBytes(PONG_TAIL);
+  }
+
+  private static boolean startsWith(Buffer line, int at, byte[] prefix) {
+    if (line.length() - at < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (line.getByte(at + i) != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
   private static Buffer stripCr(Buffer line) {
     int len = line.length();
     return len > 0 && line.getByte(len - 1) == CR ? line.slice(0, len - 1) : line;

@@ -93,7 +93,11 @@ final class SimulatedController {
       });
     }
     if (!options.legacy() && options.eventBacklog() > 0 && parkId.equals(options.parkId(1))) {
-      events.happen(options.eventBacklog());
+      if (options.eventBacklogAfterS() == 0) {
+        events.happen(options.eventBacklog());
+      } else {
+        vertx.setTimer(options.eventBacklogAfterS() * 1000, t -> events.happen(options.eventBacklog()));
+      }
     }
   }
 

@@ -22,12 +22,14 @@ import java.util.Set;
  *                          127.0.0.3, ... to get past one address's ephemeral ports); empty = any
  * @param eventsPerSecond   vehicle entries and exits the gates report ({@code event.report}), in
  *                          all, spread evenly over the gates; 0 = none
- * @param eventBacklog      events the first gate ({@code prefix1}) holds at its first hello, as
+ * @param eventBacklog      events the first gate ({@code prefix1}) comes to hold at once, as
  *                          after a long outage, and sends as fast as parkgate takes them
+ * @param eventBacklogAfterS seconds after the simulator's start the backlog appears (0: at once)
  */
 public record SimulatorOptions(String host, int port, int controllers, String prefix, long amount,
     long delayMs, Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy,
-    String tlsTrust, List<String> sourceAddresses, double eventsPerSecond, int eventBacklog) {
+    String tlsTrust, List<String> sourceAddresses, double eventsPerSecond, int eventBacklog,
+    long eventBacklogAfterS) {
 
   public SimulatorOptions {
     blackhole = blackhole == null ? Set.of() : Set.copyOf(blackhole);
@@ -35,8 +37,8 @@ public record SimulatorOptions(String host, int port, int controllers, String pr
     if (controllers < 0) {
       throw new IllegalArgumentException("controllers must be >= 0");
     }
-    if (eventsPerSecond < 0 || eventBacklog < 0) {
-      throw new IllegalArgumentException("eventsPerSecond and eventBacklog must be >= 0");
+    if (eventsPerSecond < 0 || eventBacklog < 0 || eventBacklogAfterS < 0) {
+      throw new IllegalArgumentException("eventsPerSecond, eventBacklog and eventBacklogAfterS must be >= 0");
     }
   }
 
@@ -45,13 +47,18 @@ public record SimulatorOptions(String host, int port, int controllers, String pr
       Set<String> blackhole, long blackholeAfterSec, String tokenSecret, boolean legacy, String tlsTrust,
       List<String> sourceAddresses) {
     this(host, port, controllers, prefix, amount, delayMs, blackhole, blackholeAfterSec, tokenSecret, legacy, tlsTrust,
-        sourceAddresses, 0, 0);
+        sourceAddresses, 0, 0, 0);
   }
 
-  /** The same, with gates reporting events. */
+  /** The same, with gates reporting events (the backlog at once). */
   public SimulatorOptions withEvents(double perSecond, int backlog) {
+    return withEvents(perSecond, backlog, 0);
+  }
+
+  /** The same, with gates reporting events, the backlog {@code backlogAfterS} after the start. */
+  public SimulatorOptions withEvents(double perSecond, int backlog, long backlogAfterS) {
     return new SimulatorOptions(host, port, controllers, prefix, amount, delayMs, blackhole, blackholeAfterSec,
-        tokenSecret, legacy, tlsTrust, sourceAddresses, perSecond, backlog);
+        tokenSecret, legacy, tlsTrust, sourceAddresses, perSecond, backlog, backlogAfterS);
   }
 
   /** Plain TCP or TLS, from any local address. */

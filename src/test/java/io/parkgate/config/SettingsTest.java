@@ -61,6 +61,7 @@ class SettingsTest {
       history.retentionS PARKGATE_HISTORY_RETENTION_S --history-retention-s
       events.retentionS PARKGATE_EVENTS_RETENTION_S --events-retention-s
       events.maxInFlightPerConnection PARKGATE_EVENTS_MAX_IN_FLIGHT --events-max-in-flight
+      events.maxPerSecondPerConnection PARKGATE_EVENTS_MAX_PER_SECOND --events-max-per-second
       controllers.rebalance.onJoin PARKGATE_REBALANCE_ON_JOIN --rebalance-on-join
       controllers.rebalance.movesPerSecond PARKGATE_REBALANCE_MOVES_PER_SECOND --rebalance-moves-per-second
       controllers.rebalance.joinDelayS PARKGATE_REBALANCE_JOIN_DELAY_S --rebalance-join-delay-s

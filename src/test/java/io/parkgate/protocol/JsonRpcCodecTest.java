@@ -684,4 +684,45 @@ class JsonRpcCodecTest {
     String hex = new java.math.BigInteger(1, encoded.getBytes()).toString(16);
     assertThat(hex).contains("c3a9").contains("e282ac");
   }
+
+  // ---------------------------------------------------------------- the heartbeat fast path
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":987654321012345,\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":42,\"method\":\"ping\"}",
+      "{\"jsonrpc\":\"2.0\",\"id\":42,\"method\":\"ping\",\"params\":{}}\r"})
+  void fastPathAcceptsCanonicalPingsAndAnswersAsTheTreeWould(String text) throws ProtocolException {
+    Buffer ping = line(text);
+    int idAt = JsonRpcCodec.canonicalPingId(ping);
+    assertThat(idAt).isPositive();
+    RpcRequest decoded = (RpcRequest) JsonRpcCodec.decode(ping);
+    assertThat(decoded.method()).isEqualTo("ping");
+    assertThat(decoded.id()).isInstanceOf(Long.class);
+    assertThat(JsonRpcCodec.encodePong(ping, idAt).toString()).isEqualTo(JsonRpcCodec.encodePong(decoded.id()).toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"jsonrpc\":\"2.0\",\"id\":01,\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":-1,\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":1.0,\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":1234567890123456,\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":\"7\",\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":,\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"a\":1}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{}}x",
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{}} ",
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"pong\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{},\"method\":\"hello\"}",
+      "{\"jsonrpc\":\"2.0\", \"id\":1,\"method\":\"ping\",\"params\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}",
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{}}\r\r",
+      ""})
+  void fastPathLeavesEveryOtherLineToTheDecoder(String text) {
+    assertThat(JsonRpcCodec.canonicalPingId(line(text))).isEqualTo(-1);
+  }
 }

@@ -80,6 +80,12 @@ public final class ForkedNodeProcess implements AutoCloseable {
     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
 
+  /** SIGSTOP (true) or SIGCONT (false): a frozen process, as a long GC pause or a frozen VM; its sockets stay open. */
+  public void freeze(boolean frozen) throws IOException, InterruptedException {
+    new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", String.valueOf(process.pid())).inheritIO().start()
+        .waitFor(10, TimeUnit.SECONDS);
+  }
+
   /** The process's peak resident set (VmHWM), from /proc. */
   public long rssPeakKb() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
