@@ -4,8 +4,8 @@ import io.parkgate.config.Settings;
 import io.parkgate.testing.TestPostgres;
 import org.junit.jupiter.api.BeforeAll;
 
-/** {@link GateEventsTest} with gate events in PostgreSQL ({@code payments.store=postgres}). */
-class GateEventsOnPostgresTest extends GateEventsTest {
+/** {@link GateEventsContract} with gate events in PostgreSQL ({@code payments.store=postgres}). */
+class GateEventsOnPostgresTest extends GateEventsContract {
 
   @BeforeAll
   static void start() {

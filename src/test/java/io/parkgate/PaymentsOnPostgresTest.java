@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Every payment test of {@link PaymentsAndKeysTest}, on the postgres store (the tests' PostgreSQL,
+ * Every payment test of {@link PaymentsAndKeysContract}, on the postgres store (the tests' PostgreSQL,
  * emptied first: ids repeat from run to run).
  */
-class PaymentsOnPostgresTest extends PaymentsAndKeysTest {
+class PaymentsOnPostgresTest extends PaymentsAndKeysContract {
 
   @BeforeAll
   static void startCluster() {
