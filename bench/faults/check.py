@@ -179,7 +179,9 @@ def check(args):
               f"{len(not_final)} not final, {len(lost)} accepted then unknown (404), {len(mismatched)} confirmed then not"
               + (f"; e.g. {(not_final + lost + mismatched)[0]}" if not_final or lost or mismatched else ""))
     # a payment the payer was told was refused (parkgate's own 4xx/5xx answer) must never be applied
-    refused = [o for o in pays if o["status"] not in (200, 202) and o["status"] != 0 and not code_of(o).startswith("balancer")]
+    # (PAYMENT_OUTCOME_UNKNOWN is no refusal: the payer was told the payment may still be recorded)
+    refused = [o for o in pays if o["status"] not in (200, 202) and o["status"] != 0 and not code_of(o).startswith("balancer")
+               and code_of(o) != "PAYMENT_OUTCOME_UNKNOWN"]
     applied = [o["paymentId"] for o in refused if (final.get(o["paymentId"]) or {}).get("state") not in (None, "rejected", "expired", "cancelled")]
     invariant("refused_not_applied", not applied, len(refused),
               f"{len(applied)} payments answered as refused ({dict(Counter(code_of(o) for o in refused))}) whose record exists"

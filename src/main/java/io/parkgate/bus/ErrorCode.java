@@ -36,6 +36,11 @@ public enum ErrorCode {
   HEADERS_TOO_LARGE(431, 4310),
   /** The payment store cannot be reached: nothing was recorded; fee queries are not affected. */
   STORE_UNAVAILABLE(503, 5034),
+  /**
+   * The payment store did not answer an accepting write in time: it may still land (and then be
+   * delivered), or not. The payer reads the payment back or POSTs again with the same paymentId.
+   */
+  PAYMENT_OUTCOME_UNKNOWN(503, 5035),
   /** No controller is connected for the park, or its connection closed before it answered. */
   GATE_OFFLINE(503, 5031),
   /** The park's latest request timed out and the controller has not spoken since. */

@@ -69,6 +69,7 @@ final class PaymentHandler {
     Payment accepted = Payment.accepted(id, parkId, ((Number) amount).longValue(), lane, plate, now,
         now + ((Number) validFor).longValue() * 1000, directory.nodeId());
     store.insert(accepted)
+        .recover(failure -> afterFailedInsert(accepted, failure))
         .andThen(ar -> {
           if (ar.succeeded() && ar.result().created()) {
             metrics.paymentAccepted(config.paymentStore());
@@ -80,6 +81,29 @@ final class PaymentHandler {
                 .compose(p -> p.state().isFinal() ? Future.succeededFuture(p) : deliverNow(p, timeoutMs))
                 .map(p -> answer(ctx, p, true)))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * An accepting write failed. If it timed out it may still land (a Hazelcast operation queued
+   * behind a frozen member, an INSERT the database commits late) and the payment would then be
+   * delivered although the payer was told it was not recorded: so the record is read back once; if
+   * it is there, the POST goes on as a retry of it; if not (or the read fails too), a timeout is
+   * answered 503 {@code PAYMENT_OUTCOME_UNKNOWN} (read it back, or POST again with the same
+   * paymentId), and only a write that failed without timing out is {@code STORE_UNAVAILABLE}.
+   * Found by bench/faults (sigstop).
+   */
+  private Future<PaymentStore.Inserted> afterFailedInsert(Payment accepted, Throwable failure) {
+    if (!PaymentStore.timedOut(failure)) {
+      return Future.failedFuture(failure);
+    }
+    GatewayException unknown = new GatewayException(ErrorCode.PAYMENT_OUTCOME_UNKNOWN, "the payment store did not"
+        + " answer in time: payment " + accepted.paymentId() + " may or may not be recorded (and then delivered);"
+        + " read it with GET /api/v1/payments/" + accepted.paymentId() + " or POST it again with the same paymentId,"
+        + " never with a new one", new JsonObject().put("paymentId", accepted.paymentId()));
+    return store.get(accepted.paymentId())
+        .compose(found -> found == null ? Future.<PaymentStore.Inserted>failedFuture(unknown)
+            : Future.succeededFuture(new PaymentStore.Inserted(false, found)))
+        .recover(e -> Future.failedFuture(unknown));
   }
 
   private static String checked(JsonObject body, String key) {

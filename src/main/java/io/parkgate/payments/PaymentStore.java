@@ -80,9 +80,22 @@ public interface PaymentStore {
   /** Releases connections; the store is unusable afterwards. */
   Future<Void> close();
 
-  /** The failure of a store that could not be reached while doing {@code what}. */
+  /**
+   * The failure of a store that could not be reached while doing {@code what}; one that did not
+   * answer within its bound says so ({@link #timedOut}), since what it was asked may still happen.
+   */
   static GatewayException unavailable(String what, Throwable cause) {
+    boolean timedOut = cause instanceof java.util.concurrent.TimeoutException;
     return new GatewayException(ErrorCode.STORE_UNAVAILABLE, "the payment store is unavailable (" + what + "): "
-        + (cause == null ? "no answer" : cause.getMessage()));
+        + (cause == null ? "no answer" : timedOut ? "no answer in time" : cause.getMessage()),
+        timedOut ? new io.vertx.core.json.JsonObject().put(TIMED_OUT, true) : null);
+  }
+
+  /** The detail that marks a failure as a timeout (the operation may still take effect). */
+  String TIMED_OUT = "storeTimedOut";
+
+  /** Whether {@code failure} is a store operation that did not answer within its bound. */
+  static boolean timedOut(Throwable failure) {
+    return failure instanceof GatewayException g && g.details() != null && g.details().getBoolean(TIMED_OUT, false);
   }
 }
