@@ -63,6 +63,37 @@ class PaymentDurabilityTest {
   }
 
   @Test
+  void aPaymentWhoseWriteTimedOutIsAnsweredOutcomeUnknownNotNothingRecordedSinceTheWriteMayStillLand() throws Exception {
+    ParkgateNode node = TestNodes.start(postgresNode(TestNodes.newClusterName()).build());
+    Http http = new Http(node.httpPort());
+    String paymentId = "frozen-" + System.nanoTime();
+    try {
+      // GIVEN a node whose database connections are up (a first payment went through the pool)
+      assertThat(http.post("/api/v1/parks/dur-3-" + RUN + "/payments", pay("warm-" + System.nanoTime())).status())
+          .isEqualTo(202);
+      // WHEN the database host freezes (its sockets open, nothing answered) and a payment is posted
+      TestPostgres.freeze(true);
+      Response answer;
+      try {
+        answer = http.post("/api/v1/parks/dur-3-" + RUN + "/payments", pay(paymentId));
+      } finally {
+        TestPostgres.freeze(false);
+      }
+      // THEN the payer is told the outcome is unknown, within the store's bounds (write, then read back)
+      assertThat(answer.status()).isEqualTo(503);
+      assertThat(answer.error()).as("answer %s", answer.json()).isEqualTo("PAYMENT_OUTCOME_UNKNOWN");
+      assertThat(answer.json().getString("paymentId")).isEqualTo(paymentId);
+      assertThat(answer.elapsedMs()).isLessThan(4 * STORE_TIMEOUT_MS);
+      // AND rightly so: once the database runs again, the INSERT it had been sent lands
+      assertThat(TestNodes.poll(Duration.ofSeconds(20),
+          () -> http.get("/api/v1/payments/" + paymentId).status() == 200))
+          .as("the write that timed out was applied afterwards").isTrue();
+    } finally {
+      TestNodes.close(node);
+    }
+  }
+
+  @Test
   void whileTheDatabaseIsDownPaymentsAnswerStoreUnavailableFeesStillWorkAndItRecoversByItself() throws Exception {
     ParkgateNode node = TestNodes.start(postgresNode(TestNodes.newClusterName()).build());
     Http http = new Http(node.httpPort());

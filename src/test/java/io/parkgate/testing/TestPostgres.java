@@ -69,6 +69,35 @@ public final class TestPostgres {
     return require().get("password");
   }
 
+  /**
+   * Freezes (SIGSTOP) or thaws (SIGCONT) the test server: its postmaster and every backend, so a
+   * statement already sent waits, unanswered, on an open connection, as with a frozen database
+   * host; after a thaw it runs. Callers thaw in a {@code finally}.
+   */
+  public static void freeze(boolean frozen) {
+    try {
+      String pid = java.nio.file.Files.readAllLines(DIR.resolve("data/postmaster.pid")).get(0).trim();
+      String signal = frozen ? "-STOP" : "-CONT";
+      run("pkill", signal, "-P", pid);
+      run("kill", signal, pid);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void run(String... command) throws IOException {
+    Process p = new ProcessBuilder(command).inheritIO().start();
+    try {
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", command) + " did not finish");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Stops or starts the test server ({@code scripts/test-env stop|start}), bounded. */
   public static void control(String action) {
     try {
