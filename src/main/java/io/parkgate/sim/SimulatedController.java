@@ -63,6 +63,8 @@ final class SimulatedController {
   /** When the current connection last delivered a line from parkgate (any kind), System.nanoTime. */
   private long lastHeardNanos;
   private long livenessTimer = -1;
+  /** The connection this gate closed because parkgate was silent, until its close completes. */
+  private NetSocket closedForSilence;
   private long nextId = 1;
   private long backoffMs = BACKOFF_MIN_MS;
   private boolean online;
@@ -301,8 +303,8 @@ final class SimulatedController {
    * intervals a one-shot timer makes the close come at three intervals, not at the next tick.
    */
   private void checkLiveness() {
-    if (socket == null || dark || !online) {
-      return;
+    if (socket == null || dark || !online || socket == closedForSilence) {
+      return; // (a close already asked for completes asynchronously: count and close it once)
     }
     long limitMs = SILENT_HEARTBEATS * heartbeatMs;
     long silentMs = (System.nanoTime() - lastHeardNanos) / 1_000_000;
@@ -310,6 +312,7 @@ final class SimulatedController {
       LOG.info("{}: no frame from parkgate for {} ms ({} heartbeat intervals): closing, reconnecting",
           parkId, silentMs, SILENT_HEARTBEATS);
       stats.silentServerCloses.incrementAndGet();
+      closedForSilence = socket;
       socket.close();
     } else if (silentMs > limitMs - heartbeatMs && livenessTimer == -1) {
       livenessTimer = vertx.setTimer(limitMs - silentMs, t -> {
