@@ -37,9 +37,9 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>A second map, {@code parkgate.payment-parks}, holds a hint per park that may have pending
  * payments, so the delivery run after each hello (10,000 of them in a reconnect storm) costs one
- * key read, not a cluster query, for the parks that have none. The hint is set after a pending
- * record is written and removed only by a query that found nothing pending, and only if it is
- * still the hint that query started from.
+ * key read, not a cluster query, for the parks that have none. The hint is set before and after a
+ * pending record is written (and again by a retry that finds it pending), and removed only by a
+ * query that found nothing pending, and only if it is still the hint that query started from.
  *
  * <p>Every operation is bounded by {@code timeoutMs}; a failure or a timeout is
  * {@link PaymentStore#unavailable STORE_UNAVAILABLE}.
@@ -83,14 +83,20 @@ public final class ClusterPaymentStore implements PaymentStore {
   @Override
   public Future<Inserted> insert(Payment payment) {
     HazelcastJsonValue value = encode(payment);
-    return op("insert", () -> map.submitToKey(payment.paymentId(), new InsertIfAbsent(value, ttlMs(payment))))
+    // the hint goes first as well as after: a node that dies between the two writes leaves a hint
+    // without a record (harmless: the next run's query clears it), never a record without a hint
+    // (which no delivery run would ever find)
+    return hint(payment)
+        .compose(v -> op("insert", () -> map.submitToKey(payment.paymentId(), new InsertIfAbsent(value, ttlMs(payment)))))
         .compose(existing -> {
           if (existing == null) {
             return hint(payment).map(v -> new Inserted(true, payment));
           }
           Payment stored = decode(payment.paymentId(), existing);
           if (stored != null) {
-            return Future.succeededFuture(new Inserted(false, stored));
+            // a retry, maybe at the same moment as the first POST, whose hint a run's empty query
+            // may have just cleared: its delivery run must find the record, so hint it again
+            return hint(stored).map(v -> new Inserted(false, stored));
           }
           return op("insert", () -> map.submitToKey(payment.paymentId(),
                   new ReplaceIfEqual(existing, value, ttlMs(payment))))
