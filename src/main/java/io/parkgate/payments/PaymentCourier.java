@@ -199,8 +199,15 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
       LOG.debug("payment {}: taken {} epoch {} lease {} (ours {}) run epoch {}", paymentId,
           taken == null ? null : taken.state(), taken == null ? 0 : taken.epoch(), taken == null ? 0 : taken.leaseUntil(),
           leaseUntil, epoch);
+      if (taken != null && !taken.state().isFinal() && taken.leaseUntil() != leaseUntil && epoch >= taken.epoch()
+          && now < taken.validUntil()) {
+        // leased by an attempt of this session or an older one, which may never end: its node
+        // froze, or its own store write timed out after landing (bench/faults, sigstop). Look
+        // again later: once the lease is over this run takes it.
+        return Future.succeededFuture(Outcome.UNANSWERED);
+      }
       if (taken == null || taken.state() != PaymentState.SENT || taken.leaseUntil() != leaseUntil) {
-        return Future.succeededFuture(Outcome.DONE); // final, expired, or another attempt holds it
+        return Future.succeededFuture(Outcome.DONE); // final, expired, or a newer session holds it
       }
       ControllerCall call = ControllerCall.call(taken.parkId(), ControllerMethods.PAYMENT_NOTIFY, taken.notifyParams(),
           attemptTimeoutMs).aimedAt(epoch, attemptTimeoutMs);
