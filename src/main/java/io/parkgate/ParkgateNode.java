@@ -195,7 +195,8 @@ public final class ParkgateNode {
         .compose(webhooks -> {
       Notifier notifier = webhooks.notifier();
       PaymentStore payments = new PaymentNotifications(store, notifier);
-      PaymentCourier courier = new PaymentCourier(payments, metrics, nodeId, config.paymentAttemptTimeoutMs());
+      PaymentCourier courier = new PaymentCourier(payments, metrics, nodeId, config.paymentAttemptTimeoutMs(),
+          directory::lookup);
       // the history lives where the payments do: in PostgreSQL when they are there, else in the grid
       ParkHistory history = store instanceof PostgresPaymentStore postgres
           ? new PostgresParkHistory(vertx, postgres.pool(), config.historyRetentionMs(), config.paymentStoreTimeoutMs())

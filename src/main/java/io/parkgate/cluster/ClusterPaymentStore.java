@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -159,6 +160,14 @@ public final class ClusterPaymentStore implements PaymentStore {
                 : op("update", () -> hints.setAsync(parkId, removed)).map(pending));
       });
     });
+  }
+
+  @Override
+  public Future<Set<String>> parksWithPending() {
+    // the hints: one small map, a key per park that may have pending payments
+    return vertx.<Set<String>>executeBlocking(() -> new HashSet<>(hints.keySet()), false)
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(PaymentStore.unavailable("query", e)));
   }
 
   private Future<List<Payment>> query(String parkId, List<String> states) {

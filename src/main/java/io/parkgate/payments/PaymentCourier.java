@@ -5,6 +5,7 @@ import io.parkgate.bus.BusFailures;
 import io.parkgate.bus.ControllerCall;
 import io.parkgate.bus.ErrorCode;
 import io.parkgate.bus.GatewayException;
+import io.parkgate.bus.ParkEntry;
 import io.parkgate.bus.SessionEvents;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.metrics.LogLimit;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +36,11 @@ import org.slf4j.LoggerFactory;
  * ({@link SessionEvents#online}) and when the node that accepted a payment asks for it at once
  * ({@link Addresses#courier}); a run that ended with attempts unanswered runs again on the same
  * session after a backoff (1 s doubling to 30 s); a session that went away ends it (the next
- * session's hello starts a new one, on whichever node).
+ * session's hello starts a new one, on whichever node). Every {@link #SWEEP_MS} the courier also
+ * asks the store which parks have pending payments and starts a run for those whose session this
+ * node holds and that have none: what no hello or POST set off is delivered all the same (a payment
+ * accepted on the other side of a network split, healed since, for a controller that never
+ * reconnected; a node that died between accepting a payment and asking for its delivery).
  *
  * <p>Each attempt first takes the payment in the store ({@link Payment#sent}: compare-and-set with
  * the epoch fence), then writes it; the answer confirms or rejects it, no answer leaves it
@@ -64,18 +70,26 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
 
   /** How often the courier checks that the store answers (the store-up gauge). */
   static final long STORE_CHECK_MS = 5_000;
+  /** How often the courier looks for pending payments of its parks that no run is delivering. */
+  static final long SWEEP_MS = 10_000;
 
   private final PaymentStore store;
   private final GatewayMetrics metrics;
   private final String nodeId;
   private final long attemptTimeoutMs;
+  /** The node's view of the directory: which node and session hold a park. */
+  private final Function<String, ParkEntry> directory;
+  private final LogLimit sweepStarts = new LogLimit(60, java.util.concurrent.TimeUnit.SECONDS);
+  private boolean sweeping;
   private final Map<String, Run> runs = new HashMap<>();
   private final LogLimit runFailures = new LogLimit(10, java.util.concurrent.TimeUnit.SECONDS);
   /** Bus requests waiting for a payment's next outcome, by paymentId. */
   private final Map<String, List<Message<JsonObject>>> waiters = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
-  public PaymentCourier(PaymentStore store, GatewayMetrics metrics, String nodeId, long attemptTimeoutMs) {
+  public PaymentCourier(PaymentStore store, GatewayMetrics metrics, String nodeId, long attemptTimeoutMs,
+      Function<String, ParkEntry> directory) {
+    this.directory = directory;
     this.store = store;
     this.metrics = metrics;
     this.nodeId = nodeId;
@@ -87,11 +101,43 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
     consumer = vertx.eventBus().consumer(Addresses.courier(nodeId), this::handleDeliver);
     checkStore();
     vertx.setPeriodic(STORE_CHECK_MS, t -> checkStore());
+    vertx.setPeriodic(SWEEP_MS, t -> sweep());
     return consumer.completion();
   }
 
   private void checkStore() {
     store.ping().onComplete(ar -> metrics.paymentStoreUp(ar.succeeded()));
+  }
+
+  /** Starts a run for each park held here that has pending payments and no run (see the class comment). */
+  void sweep() {
+    if (io.vertx.core.Vertx.currentContext() != context) {
+      context.runOnContext(v -> sweep());
+      return;
+    }
+    if (sweeping) {
+      return;
+    }
+    sweeping = true;
+    store.parksWithPending().onComplete(ar -> {
+      sweeping = false;
+      if (ar.failed()) {
+        return; // the store-up gauge and the runs' own failures report an outage
+      }
+      List<String> started = new ArrayList<>();
+      for (String parkId : ar.result()) {
+        ParkEntry entry = directory.apply(parkId);
+        if (entry != null && nodeId.equals(entry.nodeId()) && !runs.containsKey(parkId)) {
+          started.add(parkId);
+          start(parkId, entry.epoch());
+        }
+      }
+      long lines = started.isEmpty() ? 0 : sweepStarts.permit();
+      if (lines > 0) {
+        LOG.info("payment sweep: delivery runs started for {} parks with pending payments that no hello or POST"
+            + " had set off ({} such sweeps since the last line), e.g. {}", started.size(), lines, started.get(0));
+      }
+    });
   }
 
   @Override

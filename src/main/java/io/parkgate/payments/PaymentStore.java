@@ -50,6 +50,14 @@ public interface PaymentStore {
   }
 
   /**
+   * The parks that may have pending payments (a superset is fine: a park's {@link #pending} says
+   * for sure), for the courier's sweep, which delivers what no hello or POST set off (a park whose
+   * payment was accepted on the other side of a healed split, a node that died mid-run). Cheap when
+   * few payments are pending: it runs on every node every {@code PaymentCourier.SWEEP_MS}.
+   */
+  Future<Set<String>> parksWithPending();
+
+  /**
    * Applies {@code change} to the stored record with compare-and-set, re-reading on conflict (a few
    * times). {@code change} returns null for "nothing to do". Completes with the record as written,
    * the current one when there was nothing to do, or null when the payment does not exist.

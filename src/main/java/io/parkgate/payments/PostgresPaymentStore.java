@@ -189,6 +189,18 @@ public final class PostgresPaymentStore implements PaymentStore {
         .map(PostgresPaymentStore::decodeAll);
   }
 
+  @Override
+  public Future<Set<String>> parksWithPending() {
+    // served by the partial index of V5 (only pending rows are in it)
+    return bounded("query", pool.query("SELECT DISTINCT park_id FROM parkgate_payments"
+            + " WHERE state IN ('accepted', 'sent')").execute())
+        .map(rows -> {
+          Set<String> parks = new java.util.HashSet<>();
+          rows.forEach(row -> parks.add(row.getString(0)));
+          return parks;
+        });
+  }
+
   /** The store's connection pool, shared with the park history ({@code PostgresParkHistory}). */
   public Pool pool() {
     return pool;

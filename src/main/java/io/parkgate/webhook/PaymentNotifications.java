@@ -116,6 +116,11 @@ public final class PaymentNotifications implements PaymentStore {
   }
 
   @Override
+  public Future<Set<String>> parksWithPending() {
+    return store.parksWithPending();
+  }
+
+  @Override
   public Future<Void> ping() {
     return store.ping();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.parkgate.bus.Addresses;
+import io.parkgate.bus.ParkEntry;
 import io.parkgate.cluster.ClusterPaymentStore;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.security.ClusterCredentials;
@@ -61,7 +62,8 @@ class PaymentCourierLeaseTest {
     Payment accepted = Payment.accepted("leased-1", "lease-1", 900, null, null, now, now + 600_000, "node-a");
     TestNodes.await(store.insert(accepted));
     TestNodes.await(store.update("leased-1", p -> p.sent(epoch, now + LEASE_MS, now, "node-a")));
-    PaymentCourier courier = new PaymentCourier(store, GatewayMetrics.detached(), "node-b", ATTEMPT_TIMEOUT_MS);
+    PaymentCourier courier = new PaymentCourier(store, GatewayMetrics.detached(), "node-b", ATTEMPT_TIMEOUT_MS,
+        park -> null);
     TestNodes.await(vertx.deployVerticle(courier));
 
     // WHEN a delivery run starts for the park (as after a hello, or a new payment)
@@ -72,6 +74,42 @@ class PaymentCourierLeaseTest {
     assertThat(TestNodes.poll(Duration.ofMillis(LEASE_MS + 7_000),
         () -> TestNodes.await(store.get("leased-1")).state() == PaymentState.CONFIRMED))
         .as("delivered after the lease").isTrue();
+    assertThat(notified.get()).isEqualTo(1);
+  }
+
+  /**
+   * Found by the fault harness (bench/faults, partition): payments accepted on the majority side of
+   * a split for parks whose controllers stayed connected to the cut-off node stayed "accepted"
+   * after the merge: nothing ran for them, since their controllers never said hello again.
+   */
+  @Test
+  void aPendingPaymentOfAParkHeldHereIsDeliveredByTheSweepWithoutAHelloOrAPost() {
+    hazelcast = TestHazelcast.standalone("courier-sweep");
+    vertx = Vertx.vertx();
+    PaymentStore store = TestNodes.await(ClusterPaymentStore.start(vertx, hazelcast,
+        ClusterCredentials.of("sweep-secret-0123456789", null, null).seal(), GatewayMetrics.detached(), 3_600_000, 5_000));
+    // GIVEN a park whose session (epoch 9) this node holds, answering "opened"
+    AtomicInteger notified = new AtomicInteger();
+    TestNodes.await(vertx.eventBus().<JsonObject>consumer(Addresses.park("sweep-1"), m -> {
+      notified.incrementAndGet();
+      m.reply(new JsonObject().put("status", "opened"));
+    }).completion());
+    ParkEntry held = new ParkEntry("sweep-1", "node-b", "instance-1", 9, "10.0.0.1:5000", 0, "v1", true);
+    // AND a payment for it that nobody asked this node to deliver (accepted elsewhere, no POST
+    // reached this courier, and the session's hello came before the payment existed)
+    long now = System.currentTimeMillis();
+    TestNodes.await(store.insert(Payment.accepted("swept-1", "sweep-1", 700, null, null, now, now + 600_000, "node-a")));
+    PaymentCourier courier = new PaymentCourier(store, GatewayMetrics.detached(), "node-b", ATTEMPT_TIMEOUT_MS,
+        park -> "sweep-1".equals(park) ? held : null);
+    TestNodes.await(vertx.deployVerticle(courier));
+
+    // WHEN the courier sweeps
+    courier.sweep();
+
+    // THEN the payment is delivered, once, and confirmed
+    assertThat(TestNodes.poll(Duration.ofSeconds(10),
+        () -> TestNodes.await(store.get("swept-1")).state() == PaymentState.CONFIRMED))
+        .as("delivered by the sweep").isTrue();
     assertThat(notified.get()).isEqualTo(1);
   }
 }

@@ -109,6 +109,17 @@ public abstract class PaymentStoreContract {
   }
 
   @Test
+  void theParksWithPendingPaymentsNameEachParkThatHasOneAndDropItOnceARunFindsNone() throws Exception {
+    long now = System.currentTimeMillis();
+    String park = unique("sweep");
+    Payment p = await(store().insert(accepted(unique("pw"), park, now))).payment();
+    assertThat(await(store().parksWithPending())).contains(park);
+    assertThat(await(store().replace(p, p.cancelled(now, "n")))).isTrue();
+    assertThat(await(store().pending(park))).isEmpty(); // a delivery run that finds nothing
+    assertThat(await(store().parksWithPending())).doesNotContain(park);
+  }
+
+  @Test
   void aParkWithNothingPendingHasAnEmptyPendingList() throws Exception {
     assertThat(await(store().pending(unique("empty")))).isEmpty();
   }
