@@ -79,7 +79,7 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
   private final long attemptTimeoutMs;
   /** The node's view of the directory: which node and session hold a park. */
   private final Function<String, ParkEntry> directory;
-  private final LogLimit sweepStarts = new LogLimit(60, java.util.concurrent.TimeUnit.SECONDS);
+  private final LogLimit sweepFinds = new LogLimit(60, java.util.concurrent.TimeUnit.SECONDS);
   private boolean sweeping;
   private final Map<String, Run> runs = new HashMap<>();
   private final LogLimit runFailures = new LogLimit(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -124,20 +124,23 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
       if (ar.failed()) {
         return; // the store-up gauge and the runs' own failures report an outage
       }
-      List<String> started = new ArrayList<>();
       for (String parkId : ar.result()) {
         ParkEntry entry = directory.apply(parkId);
         if (entry != null && nodeId.equals(entry.nodeId()) && !runs.containsKey(parkId)) {
-          started.add(parkId);
-          start(parkId, entry.epoch());
+          // most find nothing: a park's hint outlives its payments until a run's query clears it
+          start(parkId, entry.epoch(), true);
         }
       }
-      long lines = started.isEmpty() ? 0 : sweepStarts.permit();
-      if (lines > 0) {
-        LOG.info("payment sweep: delivery runs started for {} parks with pending payments that no hello or POST"
-            + " had set off ({} such sweeps since the last line), e.g. {}", started.size(), lines, started.get(0));
-      }
     });
+  }
+
+  /** A run the sweep started found payments to deliver: nothing else had set it off. */
+  private void sweptUp(String parkId, int pending) {
+    long lines = sweepFinds.permit();
+    if (lines > 0) {
+      LOG.info("payment sweep: park {} had {} pending payments no hello or POST had set off for delivery ({} such"
+          + " parks since the last line)", parkId, pending, lines);
+    }
   }
 
   @Override
@@ -152,7 +155,7 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
 
   @Override
   public void online(String parkId, long epoch) {
-    context.runOnContext(v -> start(parkId, epoch));
+    context.runOnContext(v -> start(parkId, epoch, false));
   }
 
   /** Answers with the payment's record once its next attempt has ended (or at once if none is due). */
@@ -160,10 +163,10 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
     String paymentId = message.body().getString("paymentId");
     String parkId = message.body().getString("parkId");
     waiters.computeIfAbsent(paymentId, k -> new ArrayList<>()).add(message);
-    start(parkId, message.body().getLong("epoch", 0L));
+    start(parkId, message.body().getLong("epoch", 0L), false);
   }
 
-  private void start(String parkId, long epoch) {
+  private void start(String parkId, long epoch, boolean swept) {
     Run run = runs.computeIfAbsent(parkId, k -> new Run());
     if (epoch > run.epoch) {
       run.epoch = epoch;
@@ -181,7 +184,12 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
     run.again = false;
     long epochOfRun = run.epoch;
     store.pending(parkId)
-        .onComplete(ar -> LOG.debug("park {}: pending {}", parkId, ar.succeeded() ? ar.result().size() : ar.cause()))
+        .onComplete(ar -> {
+          LOG.debug("park {}: pending {}", parkId, ar.succeeded() ? ar.result().size() : ar.cause());
+          if (swept && ar.succeeded() && !ar.result().isEmpty()) {
+            sweptUp(parkId, ar.result().size());
+          }
+        })
         .compose(pending -> deliverInOrder(pending, 0, epochOfRun, false))
         .onComplete(ar -> finished(parkId, run, epochOfRun, ar.succeeded() ? ar.result() : Outcome.UNANSWERED, ar.cause()));
   }
@@ -195,13 +203,13 @@ public final class PaymentCourier extends VerticleBase implements SessionEvents 
           failure.getMessage());
     }
     if (run.again) {
-      start(parkId, run.epoch);
+      start(parkId, run.epoch, false);
     } else if (outcome == Outcome.UNANSWERED && run.epoch == epochOfRun) {
       long delay = run.backoffMs;
       run.backoffMs = Math.min(MAX_RETRY_MS, run.backoffMs * 2);
       run.retryTimer = vertx.setTimer(delay, t -> {
         run.retryTimer = -1;
-        start(parkId, run.epoch);
+        start(parkId, run.epoch, false);
       });
     } else {
       runs.remove(parkId, run);
