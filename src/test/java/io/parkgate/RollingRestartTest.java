@@ -31,17 +31,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A rolling restart of every controller node under load, behind a round-robin TCP balancer (as on
- * Kubernetes): each node drains (controllers move, make before break) and is replaced. No request
- * may hang past its timeout or fail with a 500; every one gets a real answer or a typed error.
+ * Kubernetes): each node drains (controllers move, make before break) and is replaced. Every
+ * request to a connected park is answered 200: none hangs past its timeout, none fails.
  *
- * <p>What is true today (and what docs/architecture.md's "1,700 of 1,700 answered 200" is not):
- * not every request is answered 200. One run of 1,630 requests had 10 answered 504 GATE_TIMEOUT
- * (sent to a device instance whose consumer was already unregistered: "Discarding message since
- * the consumer is not registered"); another of 3,410 had 5 answered 503 GATE_OFFLINE while node 1
- * drained. So the test bounds the losses by one burst per restarted node, and prints when they
- * happened. The bound does not prove make-before-break: with the drain's reconnect requests
- * removed, 17 of 4,480 were lost (the simulator reconnects within milliseconds of a close);
- * {@code ClusterTest.drainAsksControllersToMoveAndLetsRequestsInFlightFinish} covers that.
+ * <p>The last gap (issue 17; 1 or 2 GATE_OFFLINE in a third of the runs, once 66 of 3,790): a
+ * controller moving off the draining node was refused as stale ("a newer connection for park ...
+ * exists") because the node it reached handed out an epoch from a batch prefetched minutes
+ * earlier, lower than its current session's; the old session then closed at the end of the grace
+ * with the park offline until the controller's next attempt. Epochs are now taken one at a time
+ * ({@code ClusterManagers.tune}, {@code EpochOrderTest}): 7 runs of 7 all 200 after the fix. The
+ * losses, if any, are printed with the phase they happened in.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -131,8 +130,7 @@ class RollingRestartTest {
             .as("all parks online again after restarting node %d", round + 1).isTrue();
       }
 
-      // THEN no request fails with a bug or hangs past its timeout, every failure is typed, and
-      // what is lost is at most one burst per restarted node
+      // THEN no request fails or hangs past its timeout: every one is answered 200
       Map<String, Integer> outcomes = new TreeMap<>();
       Map<String, Integer> lostWhen = new TreeMap<>();
       for (int i = 0; i < answers.size(); i++) {
@@ -149,7 +147,7 @@ class RollingRestartTest {
           + ", not answered 200: " + lostWhen);
       assertThat(answers.size() - outcomes.getOrDefault("200", 0))
           .as("requests not answered 200 (%s) of %d", lostWhen, answers.size())
-          .isLessThanOrEqualTo(nodes.size() * BURST);
+          .isZero();
     } finally {
       for (ParkgateNode n : nodes) {
         n.close().otherwiseEmpty();

@@ -30,7 +30,7 @@ import java.util.Map;
 public final class ParkDirectory implements ParkRegistry {
 
   public static final String MAP_NAME = "parkgate.parks";
-  private static final String EPOCH_GENERATOR = "parkgate.epoch";
+  static final String EPOCH_GENERATOR = "parkgate.epoch";
 
   private final Vertx vertx;
   private final IMap<String, String> map;
@@ -100,10 +100,11 @@ public final class ParkDirectory implements ParkRegistry {
 
   /**
    * A new cluster-unique epoch. Epochs come from a Hazelcast flake-ID generator: unique across the
-   * cluster and increasing with time (each node prefetches a batch, so most calls cost no network
-   * round trip; a single cluster-wide counter serialised every hello of a reconnect storm on one
-   * partition thread). Two hellos of the same park within the clock skew between nodes may be
-   * ordered either way; the loser is refused and reconnects with a later epoch.
+   * cluster and increasing with time (made on the calling member, no network round trip; a single
+   * cluster-wide counter serialised every hello of a reconnect storm on one partition thread), taken
+   * one at a time ({@link ClusterManagers#tune}: a prefetched batch would carry its fetch time). Two
+   * hellos of the same park within the clock skew between nodes may be ordered either way; the
+   * loser is refused and reconnects with a later epoch.
    */
   @Override
   public Future<Long> nextEpoch() {

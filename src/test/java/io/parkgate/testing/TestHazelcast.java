@@ -15,9 +15,7 @@ public final class TestHazelcast {
   public static HazelcastInstance standalone(String prefix) {
     Config config = new Config().setClusterName(prefix + "-" + UUID.randomUUID());
     config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
-    // as a node has it (ClusterManagers)
-    config.getMapConfig(io.parkgate.cluster.ClusterParkHistory.MAP_NAME)
-        .setInMemoryFormat(com.hazelcast.config.InMemoryFormat.OBJECT);
+    io.parkgate.cluster.ClusterManagers.tune(config); // as a node has it
     config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(false);
     config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
     config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
