@@ -47,6 +47,8 @@ final class DirectoryView {
   private final ConcurrentSkipListMap<String, ParkEntry> parks = new ConcurrentSkipListMap<>();
   private final Set<String> liveNodes = ConcurrentHashMap.newKeySet();
   private final ConcurrentMap<String, Boolean> departedNodes = new ConcurrentHashMap<>();
+  /** From Hazelcast's MERGING until the view is reloaded after MERGED (or the merge failed). */
+  private volatile boolean merging;
 
   DirectoryView(HazelcastInstance hazelcast, IMap<String, String> map, String nodeId,
       BiFunction<String, String, ParkEntry> open, Consumer<String> arrived) {
@@ -80,16 +82,25 @@ final class DirectoryView {
         }
       }
     });
-    // after a split heals, this member's data was merged into the other side's: read it all again
+    // after a split heals, this member's data was merged into the other side's: read it all again.
+    // While it merges, its member is reset and the event bus's view of the other nodes rebuilt:
+    // a request sent then waited out its whole bound (bench/faults sigstop: 56 GATE_TIMEOUT from the
+    // woken node during its merge), so the HTTP side answers at once instead (ParkDirectory.resolve)
     hazelcast.getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
-        java.util.concurrent.CompletableFuture.runAsync(this::reload);
+      switch (event.getState()) {
+        case MERGING -> merging = true;
+        case MERGED -> java.util.concurrent.CompletableFuture.runAsync(this::reload);
+        case MERGE_FAILED -> merging = false;
+        default -> { }
       }
     });
     load();
     Set<String> members = new HashSet<>();
     for (Member m : hazelcast.getCluster().getMembers()) {
-      members.add(vertxNodeId(m));
+      String id = vertxNodeId(m);
+      if (id != null) { // a member that is not a parkgate node (a bare Hazelcast member in a test)
+        members.add(id);
+      }
     }
     liveNodes.addAll(members);
     // entries left by nodes that died before this node could see them go
@@ -128,7 +139,14 @@ final class DirectoryView {
       LOG.info("cluster merged after a split: directory view reloaded, {} parks", parks.size());
     } catch (RuntimeException e) {
       LOG.warn("cluster merged after a split, but the directory view could not be reloaded: {}", e.toString());
+    } finally {
+      merging = false;
     }
+  }
+
+  /** Whether this member is merging into another cluster after a split (see {@link #start}). */
+  boolean merging() {
+    return merging;
   }
 
   ParkEntry get(String parkId) {

@@ -75,9 +75,13 @@ public final class ParkDirectory implements ParkRegistry {
    * was confirmed absent within {@link OfflineLookups#MISS_TTL} or too many reads are already in
    * flight. So a flood of requests for offline parks costs at most one cluster read per park per
    * 30 s, and never more than {@link OfflineLookups#MAX_IN_FLIGHT} at a time. Completes with null
-   * when offline.
+   * when offline, and for every park while this node merges back into the cluster after a split
+   * (its member and the bus's routes are being rebuilt: a request would wait out its bound).
    */
   public Future<ParkEntry> resolve(String parkId) {
+    if (view.merging()) {
+      return Future.succeededFuture(null);
+    }
     ParkEntry known = view.get(parkId);
     if (known != null) {
       return Future.succeededFuture(known);

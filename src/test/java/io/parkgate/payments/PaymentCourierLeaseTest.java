@@ -44,12 +44,17 @@ class PaymentCourierLeaseTest {
     }
   }
 
+  /** A Vert.x instance and the cluster payment store on a standalone Hazelcast member. */
+  private PaymentStore startStore(String name) {
+    hazelcast = TestHazelcast.standalone(name);
+    vertx = Vertx.vertx();
+    return TestNodes.await(ClusterPaymentStore.start(vertx, hazelcast,
+        ClusterCredentials.of(name + "-secret-0123456789", null, null).seal(), GatewayMetrics.detached(), 3_600_000, 5_000));
+  }
+
   @Test
   void aPaymentLeasedByAnAttemptThatNeverSentItIsDeliveredOnceTheLeaseIsOver() {
-    hazelcast = TestHazelcast.standalone("courier-lease");
-    vertx = Vertx.vertx();
-    PaymentStore store = TestNodes.await(ClusterPaymentStore.start(vertx, hazelcast,
-        ClusterCredentials.of("lease-secret-0123456789", null, null).seal(), GatewayMetrics.detached(), 3_600_000, 5_000));
+    PaymentStore store = startStore("courier-lease");
     // GIVEN the park's session (epoch 7), answering every payment.notify it gets with "opened"
     long epoch = 7;
     AtomicInteger notified = new AtomicInteger();
@@ -84,10 +89,7 @@ class PaymentCourierLeaseTest {
    */
   @Test
   void aPendingPaymentOfAParkHeldHereIsDeliveredByTheSweepWithoutAHelloOrAPost() {
-    hazelcast = TestHazelcast.standalone("courier-sweep");
-    vertx = Vertx.vertx();
-    PaymentStore store = TestNodes.await(ClusterPaymentStore.start(vertx, hazelcast,
-        ClusterCredentials.of("sweep-secret-0123456789", null, null).seal(), GatewayMetrics.detached(), 3_600_000, 5_000));
+    PaymentStore store = startStore("courier-sweep");
     // GIVEN a park whose session (epoch 9) this node holds, answering "opened"
     AtomicInteger notified = new AtomicInteger();
     TestNodes.await(vertx.eventBus().<JsonObject>consumer(Addresses.park("sweep-1"), m -> {
