@@ -57,6 +57,27 @@ class ClusterPaymentStoreTest extends PaymentStoreContract {
         .extracting(Payment::paymentId).containsExactly(first.paymentId());
   }
 
+  /**
+   * A healed split merges the records and the hints separately (bench/faults partition): a park's
+   * hint could be cleared before its records from the other side arrived, and nothing named the
+   * park again. The sweep reads the pending records themselves once every few calls and puts the
+   * hint back.
+   */
+  @Test
+  void aPendingRecordWhoseHintIsGoneIsFoundByTheSweepWithinAFewCallsAndItsHintPutBack() throws Exception {
+    String park = "lost-hint-" + System.nanoTime();
+    long now = System.currentTimeMillis();
+    Payment p = Payment.accepted("lost-" + park, park, 800, null, null, now, now + 600_000, "node-1");
+    store.insert(p).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    hazelcast.getMap(ClusterPaymentStore.HINTS_MAP_NAME).delete(park);
+    boolean found = false;
+    for (int i = 0; i < 6 && !found; i++) { // ClusterPaymentStore.THOROUGH_EVERY
+      found = store.parksWithPending().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS).contains(park);
+    }
+    assertThat(found).as("named by one of six sweeps").isTrue();
+    assertThat(hazelcast.getMap(ClusterPaymentStore.HINTS_MAP_NAME).containsKey(park)).as("hint put back").isTrue();
+  }
+
   @Override
   protected PaymentStore store() {
     return store;
