@@ -134,8 +134,16 @@ final class DirectoryView {
       liveNodes.addAll(members);
       liveNodes.retainAll(members);
       departedNodes.keySet().removeAll(members);
+      // what the view held before reading the map: an entry that the map does not have is dropped
+      // only if it is still the one held then (one the listener put meanwhile stays: bench/faults
+      // sigstop once lost a park's entry that came online during the reload)
+      Map<String, ParkEntry> before = new java.util.HashMap<>(parks);
       Set<String> seen = load();
-      parks.keySet().removeIf(id -> !seen.contains(id));
+      before.forEach((id, held) -> {
+        if (!seen.contains(id)) {
+          parks.remove(id, held);
+        }
+      });
       LOG.info("cluster merged after a split: directory view reloaded, {} parks", parks.size());
     } catch (RuntimeException e) {
       LOG.warn("cluster merged after a split, but the directory view could not be reloaded: {}", e.toString());

@@ -31,12 +31,7 @@ class MergingDirectoryTest {
 
   @AfterEach
   void stop() {
-    if (vertx != null) {
-      TestNodes.await(vertx.close());
-    }
-    if (hazelcast != null) {
-      hazelcast.shutdown();
-    }
+    TestHazelcast.close(vertx, hazelcast);
   }
 
   @Test

@@ -42,13 +42,10 @@ class ClusterPaymentStoreTest extends PaymentStoreContract {
    */
   @Test
   void aRetryOfAPendingPaymentMakesItFoundByTheNextDeliveryRunEvenIfItsHintWasCleared() throws Exception {
-    String park = "hint-" + System.nanoTime();
-    long now = System.currentTimeMillis();
-    Payment first = Payment.accepted("hinted-" + park, park, 800, null, null, now, now + 600_000, "node-1");
-    store.insert(first).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    // GIVEN the park's hint gone (as between the record's write and its hint's, or cleared by a
-    // run's query that started before the record was written)
-    hazelcast.getMap(ClusterPaymentStore.HINTS_MAP_NAME).delete(park);
+    // GIVEN a pending payment whose park's hint is gone (as between the record's write and its
+    // hint's, or cleared by a run's query that started before the record was written)
+    Payment first = pendingWithoutHint("hint-");
+    String park = first.parkId();
     // WHEN the same payment is posted again
     PaymentStore.Inserted again = store.insert(first).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     // THEN it is the first record, and the next delivery run finds it
@@ -65,17 +62,23 @@ class ClusterPaymentStoreTest extends PaymentStoreContract {
    */
   @Test
   void aPendingRecordWhoseHintIsGoneIsFoundByTheSweepWithinAFewCallsAndItsHintPutBack() throws Exception {
-    String park = "lost-hint-" + System.nanoTime();
-    long now = System.currentTimeMillis();
-    Payment p = Payment.accepted("lost-" + park, park, 800, null, null, now, now + 600_000, "node-1");
-    store.insert(p).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    hazelcast.getMap(ClusterPaymentStore.HINTS_MAP_NAME).delete(park);
+    String park = pendingWithoutHint("lost-hint-").parkId();
     boolean found = false;
     for (int i = 0; i < 6 && !found; i++) { // ClusterPaymentStore.THOROUGH_EVERY
       found = store.parksWithPending().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS).contains(park);
     }
     assertThat(found).as("named by one of six sweeps").isTrue();
     assertThat(hazelcast.getMap(ClusterPaymentStore.HINTS_MAP_NAME).containsKey(park)).as("hint put back").isTrue();
+  }
+
+  /** A pending payment stored for a park of its own, whose hint is then deleted. */
+  private static Payment pendingWithoutHint(String parkPrefix) throws Exception {
+    String park = parkPrefix + System.nanoTime();
+    long now = System.currentTimeMillis();
+    Payment p = Payment.accepted("pay-" + park, park, 800, null, null, now, now + 600_000, "node-1");
+    store.insert(p).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    hazelcast.getMap(ClusterPaymentStore.HINTS_MAP_NAME).delete(park);
+    return p;
   }
 
   @Override

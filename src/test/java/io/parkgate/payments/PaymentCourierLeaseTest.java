@@ -36,12 +36,7 @@ class PaymentCourierLeaseTest {
 
   @AfterEach
   void stop() {
-    if (vertx != null) {
-      TestNodes.await(vertx.close());
-    }
-    if (hazelcast != null) {
-      hazelcast.shutdown();
-    }
+    TestHazelcast.close(vertx, hazelcast);
   }
 
   /** A Vert.x instance and the cluster payment store on a standalone Hazelcast member. */

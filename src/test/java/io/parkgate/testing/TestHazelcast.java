@@ -22,4 +22,14 @@ public final class TestHazelcast {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     return Hazelcast.newHazelcastInstance(config);
   }
+
+  /** Closes {@code vertx} (waiting for it), then shuts {@code member} down; either may be null. */
+  public static void close(io.vertx.core.Vertx vertx, HazelcastInstance member) {
+    if (vertx != null) {
+      TestNodes.await(vertx.close());
+    }
+    if (member != null) {
+      member.shutdown();
+    }
+  }
 }
