@@ -3,6 +3,7 @@ package io.parkgate;
 import io.parkgate.config.ConfigException;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.config.Settings;
+import io.parkgate.config.SettingsResolution;
 import io.parkgate.config.SettingsDoc;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.sim.ControllerSimulator;
@@ -105,7 +106,7 @@ public final class Main implements Runnable {
         env.put(Settings.TOKEN_SECRET.env(), secret);
         env.put(Settings.API_KEYS.env(), ApiKeys.entry("demo", apiKey, ApiKeys.SCOPES));
         env.putIfAbsent(Settings.CLUSTER_NAME.env(), "parkgate-demo-" + UUID.randomUUID());
-        config = Settings.toConfig(node.resolve(env));
+        config = SettingsResolution.toConfig(node.resolve(env));
       } catch (ConfigException e) {
         System.err.println("invalid configuration: " + e.getMessage());
         return 2;
@@ -219,11 +220,11 @@ public final class Main implements Runnable {
         return 0;
       }
       try {
-        Map<String, Settings.Resolved> resolved = node.resolve(System.getenv());
-        for (Settings.Resolved r : resolved.values()) {
+        Map<String, SettingsResolution.Resolved> resolved = node.resolve(System.getenv());
+        for (SettingsResolution.Resolved r : resolved.values()) {
           System.out.printf("%-36s = %-24s # %s%n", r.key(), r.shown(), r.source());
         }
-        ParkgateConfig config = Settings.toConfig(resolved);
+        ParkgateConfig config = SettingsResolution.toConfig(resolved);
         System.out.printf("# derived: %d instances per listener, idle timeout %d ms%n", config.listenInstances(),
             config.idleTimeoutMs());
         System.out.println("# configuration is valid");

@@ -5,6 +5,7 @@ import io.parkgate.config.ConfigLoader;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.config.Setting;
 import io.parkgate.config.Settings;
+import io.parkgate.config.SettingsResolution;
 import io.vertx.core.Vertx;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -77,7 +78,7 @@ final class NodeOptions {
   }
 
   /** Every setting with its value and source; reads the YAML file with a short-lived Vert.x. */
-  Map<String, Settings.Resolved> resolve(Map<String, String> env) {
+  Map<String, SettingsResolution.Resolved> resolve(Map<String, String> env) {
     String file = configFile != null ? configFile : env.get(Settings.CONFIG_FILE_ENV);
     Vertx vertx = Vertx.vertx();
     try {
@@ -93,6 +94,6 @@ final class NodeOptions {
   }
 
   ParkgateConfig toConfig() {
-    return Settings.toConfig(resolve(System.getenv()));
+    return SettingsResolution.toConfig(resolve(System.getenv()));
   }
 }

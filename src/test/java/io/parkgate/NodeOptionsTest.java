@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.config.Setting;
 import io.parkgate.config.Settings;
+import io.parkgate.config.SettingsResolution;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -56,8 +57,8 @@ class NodeOptionsTest {
     env.put("PARKGATE_HTTP_PORT", "9100");
     NodeOptions node = parse("config", "--http-port", "9000", "--drain-grace-ms", "5");
     // WHEN the node resolves its configuration
-    Map<String, Settings.Resolved> resolved = node.resolve(env);
-    ParkgateConfig config = Settings.toConfig(resolved);
+    Map<String, SettingsResolution.Resolved> resolved = node.resolve(env);
+    ParkgateConfig config = SettingsResolution.toConfig(resolved);
     // THEN the flag wins, and says so
     assertThat(resolved.get("http.port").source()).isEqualTo("flag");
     assertThat(config.httpPort()).isEqualTo(9000);

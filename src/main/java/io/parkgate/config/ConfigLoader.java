@@ -25,14 +25,14 @@ public final class ConfigLoader {
    * @param file  the YAML file, or null for {@link #DEFAULT_FILE} when it exists (defaults otherwise)
    * @param flags values given on the command line, by setting key
    */
-  public static Future<Map<String, Settings.Resolved>> resolve(Vertx vertx, String file, Map<String, String> env,
+  public static Future<Map<String, SettingsResolution.Resolved>> resolve(Vertx vertx, String file, Map<String, String> env,
       Map<String, String> flags) {
     String path = file != null ? file : Files.exists(Path.of(DEFAULT_FILE)) ? DEFAULT_FILE : null;
     if (file != null && !Files.isReadable(Path.of(file))) {
       return Future.failedFuture(new ConfigException("config: file not readable: " + file));
     }
     Future<JsonObject> yaml = path == null ? Future.succeededFuture(new JsonObject()) : read(vertx, path);
-    return yaml.map(doc -> Settings.resolve(doc, env, flags));
+    return yaml.map(doc -> SettingsResolution.resolve(doc, env, flags));
   }
 
   private static Future<JsonObject> read(Vertx vertx, String path) {

@@ -19,18 +19,15 @@ import io.parkgate.security.ApiKeys;
 import io.parkgate.webhook.WebhookSecrets;
 import io.parkgate.webhook.WebhookSubscription;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Every setting of a node, in one table: its key in {@code conf/parkgate.yaml}, its environment
  * variable, its flag, its typed default, its check and its description. The flags
  * ({@code NodeOptions}), the YAML file and the README's table ({@link SettingsDoc}), the
  * {@code config} command and {@link ParkgateConfig} are made from it. Precedence, lowest first:
- * default, YAML file, environment, command-line flag. Secrets are environment-only (never in the
+ * default, YAML file, environment, command-line flag ({@link SettingsResolution} reads them). Secrets are environment-only (never in the
  * YAML file, which ends up in a ConfigMap; no flag, flags show in {@code ps}) and are masked
  * whenever the configuration is printed.
  *
@@ -280,105 +277,5 @@ public final class Settings {
 
   private static Setting<String> secret(String env, String description) {
     return add("secrets." + env, env, null, STRING, null, minLengthWhenSet(16), description, true);
-  }
-
-  /** Where a value came from, for {@code parkgate config}. */
-  public record Resolved(Setting<?> setting, String value, String source) {
-    public String key() {
-      return setting.key();
-    }
-
-    public String shown() {
-      return setting.secret() && value != null ? "***" : String.valueOf(value);
-    }
-  }
-
-  /**
-   * Resolves every setting from the YAML document, the environment and the flags given.
-   *
-   * @param yaml  the YAML file as JSON (nested objects), possibly empty
-   * @param env   the environment
-   * @param flags values given on the command line, by setting key
-   * @throws ConfigException naming every bad key and why
-   */
-  public static Map<String, Resolved> resolve(JsonObject yaml, Map<String, String> env, Map<String, String> flags) {
-    Map<String, Resolved> out = new LinkedHashMap<>();
-    List<String> errors = new ArrayList<>();
-    for (Setting<?> s : ALL) {
-      String value = s.defaultValue() == null ? null : s.format(s.defaultValue());
-      String source = "default";
-      Object inYaml = s == WEBHOOKS_SUBSCRIPTIONS && yaml.getValue(WEBHOOKS_SHORT_FORM) instanceof JsonArray list
-          ? list : lookup(yaml, s.key());
-      if (s.secret() && inYaml != null) {
-        errors.add(s.key() + ": secrets are read from the environment (" + s.env() + ") only, never from the file");
-      } else if (inYaml != null) {
-        value = inYaml instanceof JsonArray a ? (s.type() == JSON_ARRAY ? a.encode()
-            : String.join(",", a.stream().map(String::valueOf).toList())) : String.valueOf(inYaml);
-        source = "file";
-      }
-      String oldEnv = s.oldNames().env();
-      if (env.get(s.env()) != null) {
-        value = env.get(s.env());
-        source = "env " + s.env();
-      } else if (oldEnv != null && env.get(oldEnv) != null) {
-        value = env.get(oldEnv);
-        source = "env " + oldEnv + " (old name of " + s.env() + ")";
-      }
-      if (!s.secret() && flags.get(s.key()) != null) {
-        value = flags.get(s.key());
-        source = "flag";
-      }
-      out.put(s.key(), new Resolved(s, value, source));
-    }
-    for (String unknown : unknownKeys(yaml, "")) {
-      errors.add(unknown + ": unknown setting");
-    }
-    if (!errors.isEmpty()) {
-      throw new ConfigException(String.join("; ", errors));
-    }
-    return out;
-  }
-
-  /** Parses and checks resolved values; the message names every bad key, why, and where it came from. */
-  public static ParkgateConfig toConfig(Map<String, Resolved> resolved) {
-    ParkgateConfig.Builder builder = ParkgateConfig.builder();
-    List<String> errors = new ArrayList<>();
-    for (Setting<?> s : ALL) {
-      Resolved r = resolved.get(s.key());
-      try {
-        builder.parse(s, r.value(), r.source());
-      } catch (IllegalArgumentException e) {
-        errors.add(s.name() + ": " + e.getMessage() + " (" + r.source() + ")");
-      }
-    }
-    if (!errors.isEmpty()) {
-      throw new ConfigException(String.join("; ", errors));
-    }
-    return builder.build();
-  }
-
-  private static Object lookup(JsonObject yaml, String key) {
-    Object node = yaml;
-    for (String part : key.split("\\.")) {
-      if (!(node instanceof JsonObject o)) {
-        return null;
-      }
-      node = o.getValue(part);
-    }
-    return node instanceof JsonObject ? null : node;
-  }
-
-  private static List<String> unknownKeys(JsonObject yaml, String prefix) {
-    List<String> unknown = new ArrayList<>();
-    for (String field : yaml.fieldNames()) {
-      String key = prefix + field;
-      if (yaml.getValue(field) instanceof JsonObject nested) {
-        unknown.addAll(unknownKeys(nested, key + "."));
-      } else if (ALL.stream().noneMatch(s -> s.key().equals(key))
-          && !(key.equals(WEBHOOKS_SHORT_FORM) && yaml.getValue(field) instanceof JsonArray)) {
-        unknown.add(key);
-      }
-    }
-    return unknown;
   }
 }

@@ -26,12 +26,7 @@ class EpochOrderTest {
 
   @AfterEach
   void stop() {
-    if (a != null) {
-      a.shutdown();
-    }
-    if (b != null) {
-      b.shutdown();
-    }
+    TestHazelcast.shutdown(a, b);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.parkgate.cluster;
 
+import io.parkgate.testing.TestHazelcast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -52,12 +53,7 @@ class ZoneWarningTest {
 
   @AfterEach
   void stop() {
-    if (two != null) {
-      two.shutdown();
-    }
-    if (one != null) {
-      one.shutdown();
-    }
+    TestHazelcast.shutdown(one, two);
   }
 
   @Test

@@ -107,7 +107,7 @@ class SettingsTest {
     vertx.close();
   }
 
-  private static Map<String, Settings.Resolved> resolve(String file, Map<String, String> env, Map<String, String> flags)
+  private static Map<String, SettingsResolution.Resolved> resolve(String file, Map<String, String> env, Map<String, String> flags)
       throws Exception {
     return ConfigLoader.resolve(vertx, file, env, flags).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -146,7 +146,7 @@ class SettingsTest {
   @Test
   void theShippedFileResolvesToEveryDefaultOfTheTable() throws Exception {
     // WHEN the shipped file is read as a node reads it
-    ParkgateConfig config = Settings.toConfig(resolve("conf/parkgate.yaml", SECRETS, Map.of()));
+    ParkgateConfig config = SettingsResolution.toConfig(resolve("conf/parkgate.yaml", SECRETS, Map.of()));
     // THEN every setting but the secrets is in it and has the table's default
     String text = Files.readString(Path.of("conf/parkgate.yaml"));
     for (Setting<?> s : Settings.ALL) {
@@ -180,12 +180,12 @@ class SettingsTest {
     Map<String, String> env = new HashMap<>(SECRETS);
     env.put("PARKGATE_DEVICE_PORT", "9300");
     // THEN it is read, and the source says which name was used
-    Map<String, Settings.Resolved> r = resolve(null, env, Map.of());
+    Map<String, SettingsResolution.Resolved> r = resolve(null, env, Map.of());
     assertThat(r.get("controllers.port").source()).isEqualTo("env PARKGATE_DEVICE_PORT (old name of PARKGATE_CONTROLLER_PORT)");
-    assertThat(Settings.toConfig(r).controllerPort()).isEqualTo(9300);
+    assertThat(SettingsResolution.toConfig(r).controllerPort()).isEqualTo(9300);
     // WHEN the new name is given too, THEN it wins
     env.put("PARKGATE_CONTROLLER_PORT", "9301");
-    assertThat(Settings.toConfig(resolve(null, env, Map.of())).controllerPort()).isEqualTo(9301);
+    assertThat(SettingsResolution.toConfig(resolve(null, env, Map.of())).controllerPort()).isEqualTo(9301);
   }
 
   @Test
@@ -195,12 +195,12 @@ class SettingsTest {
     env.put("PARKGATE_CONTROLLER_PORT", "9200");
     env.put("PARKGATE_HEARTBEAT_INTERVAL_MS", "1500");
     Map<String, String> flags = Map.of("controllers.heartbeatIntervalMs", "1000");
-    Map<String, Settings.Resolved> r = resolve(file.toString(), env, flags);
+    Map<String, SettingsResolution.Resolved> r = resolve(file.toString(), env, flags);
     assertThat(r.get("http.port").source()).isEqualTo("file");
     assertThat(r.get("controllers.port").source()).isEqualTo("env PARKGATE_CONTROLLER_PORT");
     assertThat(r.get("controllers.heartbeatIntervalMs").source()).isEqualTo("flag");
     assertThat(r.get("cluster.host").source()).isEqualTo("default");
-    ParkgateConfig config = Settings.toConfig(r);
+    ParkgateConfig config = SettingsResolution.toConfig(r);
     assertThat(config.httpPort()).isEqualTo(9000);
     assertThat(config.controllerPort()).isEqualTo(9200);
     assertThat(config.heartbeatIntervalMs()).isEqualTo(1000);
@@ -211,16 +211,16 @@ class SettingsTest {
   void invalidValuesStopTheStartNamingTheKeyTheReasonAndTheSource() throws Exception {
     Map<String, String> env = new HashMap<>(SECRETS);
     env.put("PARKGATE_HTTP_PORT", "eighty");
-    assertThatThrownBy(() -> Settings.toConfig(resolve(null, env, Map.of())))
+    assertThatThrownBy(() -> SettingsResolution.toConfig(resolve(null, env, Map.of())))
         .isInstanceOf(ConfigException.class)
         .hasMessage("http.port: 'eighty' is not a port (0..65535) or 'off' (env PARKGATE_HTTP_PORT)");
     Path file = yaml("requests:\n  defaultTimeoutMs: 50000\n");
-    assertThatThrownBy(() -> Settings.toConfig(resolve(file.toString(), SECRETS, Map.of())))
+    assertThatThrownBy(() -> SettingsResolution.toConfig(resolve(file.toString(), SECRETS, Map.of())))
         .isInstanceOf(ConfigException.class)
         .hasMessage("requests.defaultTimeoutMs: must be at most requests.maxTimeoutMs (30000) (file)");
     assertThatThrownBy(() -> resolve(yaml("htp:\n  port: 1\n").toString(), SECRETS, Map.of()))
         .hasRootCauseInstanceOf(ConfigException.class).hasRootCauseMessage("htp.port: unknown setting");
-    assertThatThrownBy(() -> Settings.toConfig(resolve(null, Map.of(), Map.of())))
+    assertThatThrownBy(() -> SettingsResolution.toConfig(resolve(null, Map.of(), Map.of())))
         .hasMessageContaining("PARKGATE_TOKEN_SECRET").hasMessageContaining("PARKGATE_API_KEYS");
   }
 
@@ -234,7 +234,7 @@ class SettingsTest {
     Map<String, String> env = new HashMap<>();
     ((Map<String, Object>) secret.get("stringData")).forEach((k, v) -> env.put(k, String.valueOf(v)));
     // THEN the node refuses to start with it, naming each placeholder and how to make a real one
-    assertThatThrownBy(() -> Settings.toConfig(resolve(null, env, Map.of())))
+    assertThatThrownBy(() -> SettingsResolution.toConfig(resolve(null, env, Map.of())))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("PARKGATE_TOKEN_SECRET: is the example Secret's placeholder")
         .hasMessageContaining("kubectl -n parkgate create secret generic")
@@ -249,7 +249,7 @@ class SettingsTest {
     Path file = yaml("controllers:\n  maxLineBytes: 255\n");
     Map<String, String> flags = Map.of("drain.graceMs", "600001");
     // THEN each is refused with the table's rule and where it came from
-    assertThatThrownBy(() -> Settings.toConfig(resolve(file.toString(), env, flags)))
+    assertThatThrownBy(() -> SettingsResolution.toConfig(resolve(file.toString(), env, flags)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("listen.instances: must be 0..64 (env PARKGATE_INSTANCES)")
         .hasMessageContaining("controllers.maxLineBytes: must be 256..1048576 (file)")
@@ -259,7 +259,7 @@ class SettingsTest {
     atBounds.put("PARKGATE_INSTANCES", "64");
     atBounds.put("PARKGATE_MAX_LINE_BYTES", "256");
     atBounds.put("PARKGATE_DRAIN_GRACE_MS", "600000");
-    assertThat(Settings.toConfig(resolve(null, atBounds, Map.of())).listenInstances()).isEqualTo(64);
+    assertThat(SettingsResolution.toConfig(resolve(null, atBounds, Map.of())).listenInstances()).isEqualTo(64);
   }
 
   @Test
@@ -287,13 +287,13 @@ class SettingsTest {
             "secrets.PARKGATE_TOKEN_SECRET: secrets are read from the environment (PARKGATE_TOKEN_SECRET) only, never from the file");
     Map<String, String> env = new HashMap<>(SECRETS);
     env.put("PARKGATE_CLUSTER_SECRET", "cluster-secret-0123456789");
-    Settings.Resolved secret = resolve(null, env, Map.of()).get("secrets.PARKGATE_TOKEN_SECRET");
+    SettingsResolution.Resolved secret = resolve(null, env, Map.of()).get("secrets.PARKGATE_TOKEN_SECRET");
     assertThat(secret.shown()).isEqualTo("***");
-    String printed = Settings.toConfig(resolve(null, env, Map.of())).toString();
+    String printed = SettingsResolution.toConfig(resolve(null, env, Map.of())).toString();
     assertThat(printed).doesNotContain("0123456789abcdef0123").doesNotContain("cluster-secret-0123456789")
         .contains("secrets.PARKGATE_TOKEN_SECRET=***", "secrets.PARKGATE_TOKEN_SECRET_PREVIOUS=unset");
     env.put("PARKGATE_CLUSTER_SECRET", "short-secret");
-    assertThatThrownBy(() -> Settings.toConfig(resolve(null, env, Map.of())))
+    assertThatThrownBy(() -> SettingsResolution.toConfig(resolve(null, env, Map.of())))
         .hasMessage("PARKGATE_CLUSTER_SECRET: at least 16 characters when set (env PARKGATE_CLUSTER_SECRET)");
   }
 
@@ -302,11 +302,11 @@ class SettingsTest {
     Path file = yaml("legacy:\n  allowedParks: [p1, 'p2*']\n");
     Map<String, String> env = new HashMap<>(SECRETS);
     env.put("PARKGATE_LEGACY_ALLOWED_SOURCES", "10.0.0.0/8, 192.168.1.7");
-    ParkgateConfig config = Settings.toConfig(resolve(file.toString(), env, Map.of()));
+    ParkgateConfig config = SettingsResolution.toConfig(resolve(file.toString(), env, Map.of()));
     assertThat(config.legacyAllowedParks()).isEqualTo(List.of("p1", "p2*"));
     assertThat(config.legacyAllowedSources()).isEqualTo(List.of("10.0.0.0/8", "192.168.1.7"));
     env.put("PARKGATE_LEGACY_ALLOWED_SOURCES", "10.0.0.0/33");
-    assertThatThrownBy(() -> Settings.toConfig(resolve(null, env, Map.of())))
+    assertThatThrownBy(() -> SettingsResolution.toConfig(resolve(null, env, Map.of())))
         .hasMessageContaining("legacy.allowedSources: ").hasMessageContaining("(env PARKGATE_LEGACY_ALLOWED_SOURCES)");
   }
 }

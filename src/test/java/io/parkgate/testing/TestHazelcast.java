@@ -28,8 +28,15 @@ public final class TestHazelcast {
     if (vertx != null) {
       TestNodes.await(vertx.close());
     }
-    if (member != null) {
-      member.shutdown();
+    shutdown(member);
+  }
+
+  /** Shuts the members down, the last given first; null ones are skipped. */
+  public static void shutdown(HazelcastInstance... members) {
+    for (int i = members.length - 1; i >= 0; i--) {
+      if (members[i] != null) {
+        members[i].shutdown();
+      }
     }
   }
 }

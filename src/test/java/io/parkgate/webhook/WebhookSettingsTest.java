@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.parkgate.config.ConfigException;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.config.Settings;
+import io.parkgate.config.SettingsResolution;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -25,7 +26,7 @@ class WebhookSettingsTest {
   private static ParkgateConfig load(JsonObject yaml, Map<String, String> env) {
     java.util.Map<String, String> all = new java.util.HashMap<>(BASE_ENV);
     all.putAll(env);
-    return Settings.toConfig(Settings.resolve(yaml, all, Map.of()));
+    return SettingsResolution.toConfig(SettingsResolution.resolve(yaml, all, Map.of()));
   }
 
   @Test
