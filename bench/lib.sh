@@ -96,6 +96,10 @@ established_is() { [[ "$(established "$1")" == "$2" ]]; }
 
 # ---- /proc and the JVM -----------------------------------------------------------------------------
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
+# context switches of every thread of PID, voluntary and not, summed: "VOLUNTARY INVOLUNTARY"
+ctx_switches() {
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {v += $2} /^nonvoluntary_ctxt_switches/ {n += $2} END {print v + 0, n + 0}'
+}
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 heap_used_kb() {   # after a full GC

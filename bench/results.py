@@ -5,7 +5,8 @@ bench/run calls it to record what it measured; report.py imports it to read the 
 is one JSON object:
 
   measurement  {"scenario","gen","run","load1","node_cpu_pct","sim_cpu_pct","node_cpu_s","sim_cpu_s","wall_s",
-                "node_rss_mb","conns",
+                "node_rss_mb","conns", "node_csw_voluntary", "node_csw_involuntary" (the node's threads'
+                context switches over the run),
                 "stream": "main" | <side stream tag>, "wrk": <the BENCHJSON object of wrk or RateLoad>,
                 and any --field, e.g. "store" (i: the node's payment store)}
   meta         {"scenario": <letter> | "_" (the run itself), "stream": "meta", ...}
@@ -16,7 +17,7 @@ scenario on two payment stores is two streams.
 Commands (stdlib only):
 
   results.py record RESULTS --scenario c --gen wrk --run 1 --conns 50 --load1 3.4 --rss-kb K
-                    --wall T0 T1 --node-ticks C0 C1 [--side-ticks S0 S1] --stream main=FILE [--stream TAG=FILE]
+                    --wall T0 T1 --node-ticks C0 C1 [--side-ticks S0 S1] [--node-csw V0 N0 V1 N1] --stream main=FILE [--stream TAG=FILE]
                     [--field KEY=VALUE ...]
       one measurement line per stream (each with the --field keys); prints the one-line summary the harness logs
   results.py meta RESULTS SCENARIO key=text key:=json ...
@@ -152,6 +153,10 @@ def cmd_record(a):
         "wall_s": round(a.wall[1] - a.wall[0], 3),
         "node_rss_mb": a.rss_kb // 1024, "conns": a.conns,
     }
+    if a.node_csw:
+        # context switches of the node's threads over the run (threads that ended during it are missed)
+        common["node_csw_voluntary"] = a.node_csw[2] - a.node_csw[0]
+        common["node_csw_involuntary"] = a.node_csw[3] - a.node_csw[1]
     for kv in a.field:
         k, _, v = kv.partition("=")
         common[k] = v
@@ -212,6 +217,8 @@ def main(argv=None):
     r.add_argument("--wall", nargs=2, type=float, required=True, metavar=("T0", "T1"))
     r.add_argument("--node-ticks", nargs=2, type=int, required=True, metavar=("C0", "C1"))
     r.add_argument("--side-ticks", nargs=2, type=int, default=[0, 0], metavar=("S0", "S1"))
+    r.add_argument("--node-csw", nargs=4, type=int, metavar=("V0", "N0", "V1", "N1"),
+                   help="the node's voluntary and involuntary context switches before and after the run")
     r.add_argument("--stream", action="append", required=True, metavar="TAG=FILE")
     r.add_argument("--field", action="append", default=[], metavar="KEY=VALUE")
     r.set_defaults(fn=cmd_record)
