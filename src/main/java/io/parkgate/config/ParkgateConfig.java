@@ -18,17 +18,20 @@ import java.util.stream.Collectors;
  */
 public final class ParkgateConfig {
 
-  private final Map<Setting<?>, Object> values;
+  /** By {@link Setting#index}: a lookup in a map showed in request profiles (issue 16), an array read does not. */
+  private final Object[] values;
   private final Map<Setting<?>, String> sources;
 
   private ParkgateConfig(Map<Setting<?>, Object> values, Map<Setting<?>, String> sources) {
-    this.values = Collections.unmodifiableMap(new IdentityHashMap<>(values));
+    this.values = new Object[Settings.ALL.size()];
+    values.forEach((setting, value) -> this.values[setting.index()] = setting.type().cast(value));
     this.sources = Collections.unmodifiableMap(new IdentityHashMap<>(sources));
   }
 
   /** The value of a setting (null where the setting allows unset, e.g. a port that is off). */
+  @SuppressWarnings("unchecked")
   public <T> T get(Setting<T> setting) {
-    return setting.type().cast(values.get(setting));
+    return (T) values[setting.index()];
   }
 
   /** Where the value came from: default, file, env NAME, flag, or set in code. */
@@ -132,7 +135,7 @@ public final class ParkgateConfig {
   /** Every setting, secrets replaced by "***", for printing and logging. */
   @Override
   public String toString() {
-    return Settings.ALL.stream().map(s -> s.key() + "=" + s.shown(values.get(s)))
+    return Settings.ALL.stream().map(s -> s.key() + "=" + s.shown(get(s)))
         .collect(Collectors.joining(", ", "ParkgateConfig[", "]"));
   }
 

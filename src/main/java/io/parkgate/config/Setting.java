@@ -21,10 +21,12 @@ import java.util.function.Function;
  * @param secret       environment only (never in the file, no flag) and masked whenever printed
  * @param oldNames     earlier names of the environment variable and flag, still accepted (the
  *                     current name wins when both are given); shown in the README and the help
+ * @param index        the row's position in {@link Settings#ALL}: a resolved value is read from an
+ *                     array by it ({@link ParkgateConfig#get}), since some are read on every request
  * @param <T>          the value's type
  */
 public record Setting<T>(String key, String env, String flag, Type<T> type, T defaultValue, Check<? super T> check,
-    String description, boolean secret, OldNames oldNames) {
+    String description, boolean secret, OldNames oldNames, int index) {
 
   /** Earlier names a setting is still read under: an environment variable and a flag, either may be null. */
   public record OldNames(String env, String flag) {
@@ -33,7 +35,7 @@ public record Setting<T>(String key, String env, String flag, Type<T> type, T de
 
   /** The same setting, also read under its earlier names. */
   public Setting<T> formerly(String oldEnv, String oldFlag) {
-    return new Setting<>(key, env, flag, type, defaultValue, check, description, secret, new OldNames(oldEnv, oldFlag));
+    return new Setting<>(key, env, flag, type, defaultValue, check, description, secret, new OldNames(oldEnv, oldFlag), index);
   }
 
   /** How operators name the setting in messages: the key, or for a secret its environment variable. */

@@ -263,7 +263,8 @@ public final class Settings {
 
   private static <T> Setting<T> add(String key, String env, String flag, Setting.Type<T> type, T dflt,
       Setting.Check<? super T> check, String description, boolean secret) {
-    Setting<T> s = new Setting<>(key, env, flag, type, dflt, check, description, secret, Setting.OldNames.NONE);
+    Setting<T> s = new Setting<>(key, env, flag, type, dflt, check, description, secret, Setting.OldNames.NONE,
+        TABLE.size());
     TABLE.add(s);
     return s;
   }
