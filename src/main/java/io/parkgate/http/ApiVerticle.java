@@ -11,6 +11,7 @@ import io.parkgate.config.ListenPort;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.protocol.ControllerMethods;
+import io.parkgate.protocol.PlainJson;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.security.ConnectionBudget;
 import io.parkgate.webhook.Webhooks;
@@ -266,7 +267,8 @@ public final class ApiVerticle extends VerticleBase {
     putOptional(params, "lane", ctx.request().getParam("lane"));
     putOptional(params, "plate", ctx.request().getParam("plate"));
     parks.call(parkId, ControllerMethods.FEE_QUERY, params, timeout)
-        .onSuccess(result -> json(ctx, 200, result.copy().put("parkId", parkId)))
+        // the result is this request's own (the bus copied it, or decoded it off the wire)
+        .onSuccess(result -> json(ctx, 200, result.put("parkId", parkId)))
         .onFailure(ctx::fail);
   }
 
@@ -383,6 +385,7 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toBuffer());
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(PlainJson.toBuffer(body));
   }
 }
