@@ -11,7 +11,6 @@ import io.parkgate.config.ListenPort;
 import io.parkgate.config.ParkgateConfig;
 import io.parkgate.metrics.GatewayMetrics;
 import io.parkgate.protocol.ControllerMethods;
-import io.parkgate.protocol.PlainJson;
 import io.parkgate.security.ApiKeys;
 import io.parkgate.security.ConnectionBudget;
 import io.parkgate.webhook.Webhooks;
@@ -385,7 +384,6 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .end(PlainJson.toBuffer(body));
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toBuffer());
   }
 }

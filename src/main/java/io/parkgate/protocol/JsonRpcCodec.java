@@ -37,7 +37,7 @@ public final class JsonRpcCodec {
     try {
       // Decode strictly first: Jackson alone accepts overlong UTF-8 forms and guesses UTF-16.
       checkUtf8(body);
-      json = PlainJson.parseObject(body);
+      json = new JsonObject(body);
     } catch (CharacterCodingException | DecodeException | ClassCastException e) {
       throw new ProtocolException(RpcError.PARSE_ERROR, "parse error: not a JSON object in UTF-8", null);
     }
@@ -130,7 +130,7 @@ public final class JsonRpcCodec {
         json.put("result", response.result());
       }
     }
-    return PlainJson.toBuffer(json).appendByte(NEWLINE);
+    return json.toBuffer().appendByte(NEWLINE);
   }
 
   /**
